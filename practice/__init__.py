@@ -1,0 +1,106 @@
+"""Practice: case management for couples counselors."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_bootstrap import Bootstrap5
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from practice import access
+from practice.config import load_config
+from practice.db import Database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+bootstrap = Bootstrap5()
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings from the environment, overridden by ``config``."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=_instance_path(),
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if config and "PRACTICE_ENV" in config:
+        env["PRACTICE_ENV"] = config["PRACTICE_ENV"]
+    app.config.update(load_config(Path(app.instance_path), env))
+    app.config.update(config or {})
+
+    Database(app.config["DATABASE_URL"]).init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    _register_blueprints(app)
+    access.init_app(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+    app.jinja_env.globals["practice_env"] = app.config["PRACTICE_ENV"]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return app
+
+
+def _instance_path() -> str:
+    return os.environ.get("PRACTICE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from practice.accounts import signin
+    from practice.accounts.views import bp as accounts_bp
+    from practice.couples.views import bp as couples_bp
+    from practice.portal.views import bp as portal_bp
+
+    signin.init_app(app)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(couples_bp)
+    app.register_blueprint(portal_bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        return render_template("errors/error.html", code=code, reason=None), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # Logged with its traceback for the operator; the browser gets a plain page.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_template("errors/error.html", code=500, reason=None), 500
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint not in access.STATIC_ENDPOINTS:
+            # Pages carry client data: keep them out of shared and back-button caches.
+            response.headers["Cache-Control"] = "no-store"
+        return response

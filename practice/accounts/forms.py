@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, validators
+
+from practice.accounts import services
+from practice.accounts.models import Role
+from practice.forms import SHORT_TEXT, max_length, required, strip
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("E-mail", [required(), max_length(254)], filters=[strip])
+    password = PasswordField("Password", [required(), max_length(services.MAX_PASSWORD_LENGTH)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", [required()])
+    confirm = PasswordField(
+        "Repeat the password",
+        [required(), validators.EqualTo("password", "The two passwords differ.")],
+    )
+
+    def validate_password(self, field: PasswordField) -> None:
+        if problem := services.password_problem(field.data or ""):
+            raise validators.ValidationError(problem)
+
+
+class StaffAccountForm(FlaskForm):
+    name = StringField("Full name", [required(), max_length(SHORT_TEXT)], filters=[strip])
+    email = EmailField(
+        "E-mail",
+        [required(), max_length(254), validators.Email("Enter a valid e-mail address.")],
+        filters=[strip],
+    )
+    role = SelectField(
+        "Role",
+        choices=[(Role.COUNSELOR.value, "Counselor"), (Role.ADMIN.value, "Practice admin")],
+        default=Role.COUNSELOR.value,
+    )
+
+    def validate_email(self, field: EmailField) -> None:
+        if services.email_taken(field.data):
+            raise validators.ValidationError("An account with this e-mail address already exists.")

@@ -1,0 +1,222 @@
+"""Accounts: passwords, server-side sign-in sessions, invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+
+from practice import db
+from practice.accounts.models import Invitation, Role, User, UserSession
+from practice.audit import services as audit
+from practice.db import utcnow
+
+log = logging.getLogger(__name__)
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+# Sessions touched more recently than this are not written again on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+class AccountError(ValueError):
+    """A change to an account that cannot be made; the message is safe to show."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_problem(password: str) -> str | None:
+    """Say what is wrong with a new password, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    return None
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def email_taken(email: str, except_user_id: int | None = None) -> bool:
+    query = select(func.count()).select_from(User).where(User.email == normalise_email(email))
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return db.session.scalar(query) > 0
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user these credentials belong to, or None."""
+    user = find_user_by_email(email)
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.password_hash is None or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def create_user(
+    *, email: str, name: str, role: Role, password: str | None = None, actor: User | None = None
+) -> User:
+    """Create an account; without a password it can only be entered through an invitation."""
+    if email_taken(email):
+        raise AccountError("An account with this e-mail address already exists.")
+    if password is not None and (problem := password_problem(password)):
+        raise AccountError(problem)
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user)
+    log.info("user %s created with role %s", user.id, role.value)
+    return user
+
+
+def set_disabled(user: User, disabled: bool, actor: User | None = None) -> None:
+    """Disable or re-enable an account; disabling ends all of its open sessions at once."""
+    user.is_disabled = disabled
+    if disabled:
+        end_all_sessions(user)
+    audit.record(actor, "user.disable" if disabled else "user.enable", user)
+    db.session.flush()
+    log.info("user %s %s", user.id, "disabled" if disabled else "enabled")
+
+
+# --- server-side sessions ---------------------------------------------------------------
+
+
+def start_session(user: User) -> str:
+    """Open a new session for a user who has just proved who they are; return its token."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=token_digest(token)))
+    user.last_sign_in_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def end_session(token: str) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == token_digest(token), UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def user_for_session(
+    token: str, *, idle: timedelta, lifetime: timedelta, now: datetime | None = None
+) -> User | None:
+    """Return the user of a live session, ending it if it has idled or lived too long."""
+    now = now or utcnow()
+    record = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_digest(token))
+    )
+    if record is None or record.ended_at is not None:
+        return None
+    expired = now - record.last_seen_at > idle or now - record.created_at > lifetime
+    if expired or not record.user.is_active:
+        record.ended_at = now
+        return None
+    if now - record.last_seen_at > TOUCH_INTERVAL:
+        record.last_seen_at = now
+    return record.user
+
+
+# --- invitations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # shown once; only its hash is stored
+
+
+class InvitationState:
+    VALID = "valid"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+def issue_invitation(user: User, *, created_by: User, ttl: timedelta) -> IssuedInvitation:
+    """Make a single-use link for a person to set their password; older links stop working."""
+    now = utcnow()
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        user_id=user.id,
+        token_hash=token_digest(token),
+        created_by_id=created_by.id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(created_by, "invitation.issue", invitation)
+    return IssuedInvitation(invitation, token)
+
+
+def find_invitation(token: str) -> tuple[str, Invitation | None]:
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_digest(token))
+    )
+    if invitation is None or invitation.user.is_disabled:
+        return InvitationState.UNKNOWN, None
+    if invitation.used_at is not None:
+        return InvitationState.USED, invitation
+    if invitation.expires_at <= utcnow():
+        return InvitationState.EXPIRED, invitation
+    return InvitationState.VALID, invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    """Set the invited person's password and use the invitation up."""
+    if problem := password_problem(password):
+        raise AccountError(problem)
+    invitation.used_at = utcnow()
+    user = invitation.user
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    audit.record(user, "invitation.accept", invitation)
+    db.session.flush()
+    return user

@@ -1,0 +1,71 @@
+"""Flask-Login wiring: who the current user is, from the server-side session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, session
+from flask_login import LoginManager, login_user, logout_user
+
+from practice import db
+from practice.accounts import services
+from practice.accounts.models import User
+
+login_manager = LoginManager()
+login_manager.login_view = "accounts.sign_in"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+# Sessions are checked against the database on every request, so Flask-Login's own
+# fingerprinting would only add false sign-outs behind changing proxies.
+login_manager.session_protection = None
+
+SESSION_KEY = "sid"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    config = current_app.config
+    user = services.user_for_session(
+        token,
+        idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+        lifetime=timedelta(hours=config["SESSION_MAX_HOURS"]),
+    )
+    # Ending an expired session or noting activity must persist even if the view fails.
+    db.session.commit()
+    if user is None or str(user.id) != user_id:
+        session.clear()
+        return None
+    return user
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session for the user: the old cookie's contents are thrown away."""
+    session.clear()
+    session[SESSION_KEY] = services.start_session(user)
+    login_user(user)
+
+
+def sign_out() -> None:
+    token = session.get(SESSION_KEY)
+    if token:
+        services.end_session(token)
+    logout_user()
+    session.clear()
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Accept only a path on this site: no scheme, no host, no tricks that browsers resolve."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice import db
+from practice.access import Audience, allow
+from practice.accounts import services, signin
+from practice.accounts.forms import SetPasswordForm, SignInForm, StaffAccountForm
+from practice.accounts.models import Role, User
+
+log = logging.getLogger(__name__)
+bp = Blueprint("accounts", __name__)
+
+
+def home_for(user: User) -> str:
+    return url_for("portal.home") if user.role is Role.CLIENT else url_for("home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@allow(Audience.PUBLIC)
+def sign_in():
+    """Sign a person in and send them where they were going, if it is on this site."""
+    target = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            # One message whether or not the account exists.
+            form.password.errors.append("That e-mail and password do not match an account.")
+        else:
+            signin.sign_in(user)
+            db.session.commit()
+            log.info("user %s signed in", user.id)
+            return redirect(target if signin.is_safe_next(target) else home_for(user))
+    return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/sign-out", methods=["POST"])
+@allow(Audience.SIGNED_IN)
+def sign_out():
+    """End this session."""
+    signin.sign_out()
+    db.session.commit()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@allow(Audience.PUBLIC)
+def accept_invitation(token: str):
+    """Let an invited person choose a password, then sign them in."""
+    state, invitation = services.find_invitation(token)
+    if state != services.InvitationState.VALID:
+        return render_template("accounts/invitation_invalid.html", state=state), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(invitation, form.password.data)
+        signin.sign_in(user)
+        db.session.commit()
+        flash("Your password is set. Welcome.", "success")
+        return redirect(home_for(user))
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/accept_invitation.html", form=form, invitee=invitation.user
+    ), status
+
+
+# --- practice admin: staff accounts -------------------------------------------------------
+
+
+@bp.route("/admin/accounts")
+@allow(Audience.ADMIN)
+def staff_accounts():
+    """List the practice's counselor and admin accounts."""
+    users = db.session.scalars(
+        select(User).where(User.role != Role.CLIENT).order_by(User.name)
+    ).all()
+    return render_template("accounts/staff_accounts.html", users=users)
+
+
+@bp.route("/admin/accounts/new", methods=["GET", "POST"])
+@allow(Audience.ADMIN)
+def new_staff_account():
+    """Create a counselor or admin account and show its invitation link."""
+    form = StaffAccountForm()
+    if form.validate_on_submit():
+        user = services.create_user(
+            email=form.email.data,
+            name=form.name.data,
+            role=Role(form.role.data),
+            actor=current_user,
+        )
+        issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())
+        db.session.commit()
+        return render_template(
+            "accounts/invitation_created.html",
+            invitee=user,
+            link=url_for("accounts.accept_invitation", token=issued.token, _external=True),
+            expires_at=issued.invitation.expires_at,
+            back=url_for("accounts.staff_accounts"),
+        )
+    status = 400 if form.errors else 200
+    return render_template("accounts/staff_account_form.html", form=form), status
+
+
+def _load_staff_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role is Role.CLIENT:
+        abort(404)
+    return user
+
+
+@bp.route("/admin/accounts/<int:user_id>/disable", methods=["POST"])
+@allow(Audience.ADMIN)
+def disable_staff_account(user_id: int):
+    """Disable an account and end its sessions."""
+    user = _load_staff_user_or_404(user_id)
+    if user.id == current_user.id:
+        flash("You cannot disable your own account.", "danger")
+        return redirect(url_for("accounts.staff_accounts"))
+    services.set_disabled(user, True, actor=current_user)
+    db.session.commit()
+    flash(f"{user.name} can no longer sign in.", "success")
+    return redirect(url_for("accounts.staff_accounts"))
+
+
+@bp.route("/admin/accounts/<int:user_id>/enable", methods=["POST"])
+@allow(Audience.ADMIN)
+def enable_staff_account(user_id: int):
+    """Let a disabled account sign in again."""
+    user = _load_staff_user_or_404(user_id)
+    services.set_disabled(user, False, actor=current_user)
+    db.session.commit()
+    flash(f"{user.name} can sign in again.", "success")
+    return redirect(url_for("accounts.staff_accounts"))
+
+
+@bp.route("/admin/accounts/<int:user_id>/invitation", methods=["POST"])
+@allow(Audience.ADMIN)
+def invite_staff_account(user_id: int):
+    """Make a new sign-in link for a staff member (for a first or forgotten password)."""
+    user = _load_staff_user_or_404(user_id)
+    if user.is_disabled:
+        abort(404)
+    issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())
+    db.session.commit()
+    return render_template(
+        "accounts/invitation_created.html",
+        invitee=user,
+        link=url_for("accounts.accept_invitation", token=issued.token, _external=True),
+        expires_at=issued.invitation.expires_at,
+        back=url_for("accounts.staff_accounts"),
+    )
+
+
+def _invitation_ttl() -> timedelta:
+    return timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])

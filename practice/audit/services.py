@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from practice import db
+from practice.accounts.models import User
+from practice.audit.models import AuditEntry
+
+
+def record(actor: User | None, action: str, obj: db.Base) -> AuditEntry:
+    """Add an audit entry for an action on a record (flushed with the caller's transaction)."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=obj.__tablename__,
+        object_id=getattr(obj, "id", None),
+    )
+    db.session.add(entry)
+    return entry

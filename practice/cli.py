@@ -1,0 +1,150 @@
+"""The `practice` command: everything an operator does."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+
+from practice import create_app, db, migrate
+from practice.config import ConfigError
+
+
+def _app(**overrides: Any) -> Flask:
+    try:
+        return create_app(overrides or None)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group()
+def main() -> None:
+    """Practice: case management for couples counselors."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Set up the database with fictional demo data (once) and serve on this machine."""
+    from practice import demo as demo_data
+
+    app = _app(PRACTICE_ENV="development")
+    migrate.upgrade(app.config["DATABASE_URL"])
+    with app.app_context():
+        created = demo_data.load_once()
+        db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data already present.")
+    click.echo(f"\nPractice is running at http://{host}:{port}/\n")
+    click.echo("Demo sign-ins (all fictional):")
+    for account in demo_data.SIGN_INS:
+        click.echo(f"  {account.role:<10} {account.email:<32} password: {account.password}")
+    click.echo("\nPress Ctrl+C to stop.")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn, the production server."""
+    from gunicorn.app.base import BaseApplication
+
+    app = _app()
+
+    class PracticeServer(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Flask:
+            return app
+
+    PracticeServer().run()
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database up to the newest migration."""
+    app = _app()
+    migrate.upgrade(app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@db_group.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations differ."""
+    from alembic.util.exc import CommandError
+
+    app = _app()
+    try:
+        migrate.check(app.config["DATABASE_URL"])
+    except CommandError as error:
+        raise click.ClickException(f"Models and migrations differ: {error}") from None
+    click.echo("Models and migrations agree.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a migration for model changes (for developers)."""
+    app = _app()
+    migrate.revision(app.config["DATABASE_URL"], message)
+
+
+@main.group("user")
+def user_group() -> None:
+    """Staff account commands."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "counselor"]), required=True)
+@click.option("--name", required=True)
+def user_create(email: str, role: str, name: str) -> None:
+    """Create a staff account; the password is asked for, or read from standard input."""
+    from practice.accounts import services
+    from practice.accounts.models import Role
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    app = _app()
+    with app.app_context():
+        try:
+            user = services.create_user(email=email, name=name, role=Role(role), password=password)
+            db.session.commit()
+        except services.AccountError as error:
+            raise click.ClickException(str(error)) from None
+        except SQLAlchemyError as error:
+            raise click.ClickException(
+                f"Could not save the account: {error.__class__.__name__}"
+            ) from None
+        click.echo(f"Created {role} {user.email} (id {user.id}).")
+
+
+@user_group.command("disable")
+@click.argument("email")
+def user_disable(email: str) -> None:
+    """Disable an account and end its sessions."""
+    from practice.accounts import services
+
+    app = _app()
+    with app.app_context():
+        user = services.find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account has the e-mail {email}.")
+        services.set_disabled(user, True)
+        db.session.commit()
+        click.echo(f"Disabled {user.email}; its sessions have ended.")

@@ -1,0 +1,128 @@
+"""Configuration: defaults, read from the environment, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production", "testing")
+MIN_SECRET_KEY_BYTES = 32
+HOW_TO_MAKE_A_KEY = (
+    "Set SECRET_KEY to a random value of at least 32 bytes, for example the output of: "
+    'python3 -c "import secrets; print(secrets.token_hex(32))"'
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the application; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    description: str
+
+
+# Every environment variable the application reads; the README's table is written from this.
+SETTINGS = (
+    Setting("PRACTICE_ENV", "production", "development, production or testing"),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "signs sessions and tokens; required (32+ bytes) outside development",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///<instance>/practice.db",
+        "SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    ),
+    Setting("PRACTICE_INSTANCE_PATH", "./instance", "folder for the SQLite file and dev secret"),
+    Setting("SESSION_IDLE_MINUTES", "15", "sign a user out after this many idle minutes"),
+    Setting("SESSION_MAX_HOURS", "12", "sign a user out this long after sign-in, active or not"),
+    Setting("INVITATION_TTL_HOURS", "72", "how long a partner's invitation link stays valid"),
+    Setting("CASELOAD_PAGE_SIZE", "25", "couples per caseload page"),
+)
+
+
+def _int_setting(env: dict[str, str], name: str, low: int, high: int) -> int:
+    default = next(s.default for s in SETTINGS if s.name == name)
+    raw = env.get(name, default)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith(("sqlite://", "postgresql+psycopg://")):
+        return url
+    raise ConfigError(
+        "DATABASE_URL must start with sqlite:// or postgresql:// "
+        f"(PostgreSQL is reached through psycopg 3), not {url.split(':', 1)[0]!r}"
+    )
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    # A development key that survives restarts, so demo sign-ins are not lost on reload.
+    key_file = instance_path / "dev-secret-key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, object]:
+    """Read the settings from the environment and refuse a configuration that cannot run."""
+    env = dict(os.environ if env is None else env)
+    environment = env.get("PRACTICE_ENV", "production")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"PRACTICE_ENV must be one of {', '.join(ENVIRONMENTS)}")
+
+    secret_key = env.get("SECRET_KEY", "")
+    if environment == "production" and len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            "SECRET_KEY is missing or shorter than 32 bytes, so Practice will not start in "
+            f"production. {HOW_TO_MAKE_A_KEY}"
+        )
+    if not secret_key:
+        secret_key = (
+            _dev_secret_key(instance_path)
+            if environment == "development"
+            else secrets.token_hex(32)
+        )
+
+    database_url = _normalise_database_url(
+        env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'practice.db'}"
+    )
+    local = environment != "production"
+    return {
+        "PRACTICE_ENV": environment,
+        "TESTING": environment == "testing",
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "SESSION_IDLE_MINUTES": _int_setting(env, "SESSION_IDLE_MINUTES", 1, 24 * 60),
+        "SESSION_MAX_HOURS": _int_setting(env, "SESSION_MAX_HOURS", 1, 7 * 24),
+        "INVITATION_TTL_HOURS": _int_setting(env, "INVITATION_TTL_HOURS", 1, 30 * 24),
+        "CASELOAD_PAGE_SIZE": _int_setting(env, "CASELOAD_PAGE_SIZE", 5, 200),
+        "SESSION_COOKIE_NAME": "practice_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Local development runs over plain http on 127.0.0.1; everywhere else needs https.
+        "SESSION_COOKIE_SECURE": not local,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which expires
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }

@@ -1,0 +1,1 @@
+"""Couples, their two partners, and a counselor's caseload."""

@@ -1,0 +1,211 @@
+"""Couples and caseloads: every query and change a couple page needs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from practice import db
+from practice.accounts import services as accounts
+from practice.accounts.models import Role, User
+from practice.audit import services as audit
+from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.pagination import Page
+
+log = logging.getLogger(__name__)
+
+SORTS = {
+    "name": "Partner name",
+    "intake": "Newest intake",
+    "updated": "Recently updated",
+    "status": "Status",
+}
+
+
+class CoupleError(ValueError):
+    """A change to a couple that cannot be made; the message is safe to show."""
+
+
+def _assign_partner(partner: Partner, data: dict[str, Any]) -> None:
+    partner.name = data["name"]
+    partner.pronouns = data["pronouns"] or ""
+    partner.email = accounts.normalise_email(data["email"]) if data["email"] else None
+    partner.phone = data["phone"] or ""
+    if partner.user is not None:
+        # The partner's sign-in follows their contact details.
+        partner.user.name = partner.name
+        if partner.email:
+            partner.user.email = partner.email
+
+
+def _assign_case(couple: Couple, data: dict[str, Any]) -> None:
+    couple.presenting_concerns = data["presenting_concerns"] or ""
+    couple.goals = data["goals"] or ""
+    couple.intake_date = data["intake_date"]
+    couple.status = CoupleStatus(data["status"])
+    if couple.status is CoupleStatus.CLOSED:
+        couple.closed_on = data["closed_on"]
+        couple.closing_reason = data["closing_reason"]
+    else:
+        couple.closed_on = None
+        couple.closing_reason = None
+
+
+def create_couple(counselor: User, data: dict[str, Any]) -> Couple:
+    """Open a case for two partners on the counselor's caseload."""
+    couple = Couple(counselor=counselor)
+    _assign_case(couple, data)
+    for position, key in ((1, "partner_a"), (2, "partner_b")):
+        partner = Partner(position=position)
+        _assign_partner(partner, data[key])
+        couple.partners.append(partner)
+    db.session.add(couple)
+    db.session.flush()
+    audit.record(counselor, "couple.create", couple)
+    log.info("couple %s created by %s", couple.id, counselor.id)
+    return couple
+
+
+def update_couple(couple: Couple, data: dict[str, Any], actor: User) -> None:
+    """Change a couple's details and status."""
+    partner_a, partner_b = couple.partners
+    _assign_case(couple, data)
+    _assign_partner(partner_a, data["partner_a"])
+    _assign_partner(partner_b, data["partner_b"])
+    db.session.flush()
+    audit.record(actor, "couple.update", couple)
+
+
+def form_data_of(couple: Couple) -> dict[str, Any]:
+    """The couple as the edit form's initial data."""
+    partner_a, partner_b = couple.partners
+
+    def partner_data(partner: Partner) -> dict[str, Any]:
+        return {
+            "name": partner.name,
+            "pronouns": partner.pronouns,
+            "email": partner.email,
+            "phone": partner.phone,
+        }
+
+    return {
+        "partner_a": partner_data(partner_a),
+        "partner_b": partner_data(partner_b),
+        "presenting_concerns": couple.presenting_concerns,
+        "goals": couple.goals,
+        "intake_date": couple.intake_date,
+        "status": couple.status.value,
+        "closed_on": couple.closed_on,
+        "closing_reason": couple.closing_reason,
+    }
+
+
+def _apply_filters(query: Select, search: str, status: str | None) -> Select:
+    if search:
+        matching = select(Partner.couple_id).where(
+            func.lower(Partner.name).contains(search.lower(), autoescape=True)
+        )
+        query = query.where(Couple.id.in_(matching))
+    if status in {s.value for s in CoupleStatus}:
+        query = query.where(Couple.status == CoupleStatus(status))
+    return query
+
+
+def _apply_sort(query: Select, sort: str) -> Select:
+    if sort == "intake":
+        return query.order_by(Couple.intake_date.desc(), Couple.id.desc())
+    if sort == "updated":
+        return query.order_by(Couple.updated_at.desc(), Couple.id.desc())
+    if sort == "status":
+        return query.order_by(Couple.status, Couple.id)
+    first = aliased(Partner)
+    return query.join(first, (first.couple_id == Couple.id) & (first.position == 1)).order_by(
+        func.lower(first.name), Couple.id
+    )
+
+
+def caseload_of(
+    counselor: User,
+    *,
+    search: str = "",
+    status: str | None = None,
+    sort: str = "name",
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[Couple]:
+    """One page of the counselor's own couples, with partners loaded in one more query."""
+    base = _apply_filters(select(Couple).where(Couple.counselor_id == counselor.id), search, status)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    page = min(page, max(1, -(-total // per_page)))
+    items = db.session.scalars(
+        _apply_sort(base, sort if sort in SORTS else "name")
+        .options(selectinload(Couple.partners))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=items, number=page, per_page=per_page, total=total)
+
+
+def all_couples(*, search: str = "", page: int = 1, per_page: int = 25) -> Page[Couple]:
+    """Every couple in the practice, for the admin's reassignment list (no clinical detail)."""
+    base = _apply_filters(select(Couple), search, None)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    page = min(page, max(1, -(-total // per_page)))
+    items = db.session.scalars(
+        _apply_sort(base, "name")
+        .options(selectinload(Couple.partners), selectinload(Couple.counselor))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=items, number=page, per_page=per_page, total=total)
+
+
+def active_counselors() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.COUNSELOR, User.is_disabled.is_(False))
+            .order_by(User.name)
+        )
+    )
+
+
+def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
+    """Move a couple to another counselor's caseload."""
+    if counselor.role is not Role.COUNSELOR or counselor.is_disabled:
+        raise CoupleError("Choose an active counselor.")
+    couple.counselor = counselor
+    db.session.flush()
+    audit.record(actor, "couple.reassign", couple)
+    log.info("couple %s moved to counselor %s by %s", couple.id, counselor.id, actor.id)
+
+
+def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.IssuedInvitation:
+    """Give a partner a portal sign-in (made on first use) and a single-use link to it."""
+    if not partner.email:
+        raise CoupleError(f"Add an e-mail address for {partner.name} first: it is their sign-in.")
+    if partner.user is None:
+        if accounts.email_taken(partner.email):
+            raise CoupleError("This e-mail address belongs to another account.")
+        partner.user = accounts.create_user(
+            email=partner.email, name=partner.name, role=Role.CLIENT, actor=actor
+        )
+    elif partner.user.is_disabled:
+        raise CoupleError(f"{partner.name}'s sign-in is disabled.")
+    return accounts.issue_invitation(partner.user, created_by=actor, ttl=ttl)
+
+
+def partner_of(user: User) -> Partner | None:
+    """The partner record of a client, with their couple, both partners and the counselor."""
+    return db.session.scalar(
+        select(Partner)
+        .where(Partner.user_id == user.id)
+        .options(
+            selectinload(Partner.couple).selectinload(Couple.partners),
+            selectinload(Partner.couple).selectinload(Couple.counselor),
+        )
+    )

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from practice import db
+from practice.access import Audience, Permission, allow
+from practice.accounts.models import Role
+from practice.couples import services
+from practice.couples.forms import CoupleForm, ReassignForm
+from practice.couples.models import CoupleStatus
+from practice.couples.policy import load_couple_or_404, load_partner_or_404
+from practice.pagination import clamp_page
+
+bp = Blueprint("couples", __name__)
+
+
+@bp.route("/")
+@allow(Audience.SIGNED_IN)
+def home():
+    """Send each person to their own starting page."""
+    if current_user.role is Role.CLIENT:
+        return redirect(url_for("portal.home"))
+    if current_user.role is Role.ADMIN:
+        return redirect(url_for("couples.admin_couples"))
+    return redirect(url_for("couples.caseload"))
+
+
+@bp.route("/couples")
+@allow(Audience.COUNSELOR)
+def caseload():
+    """List the counselor's own couples, searchable, filterable, sorted and paged."""
+    search = request.args.get("q", "").strip()[:120]
+    status = request.args.get("status") or None
+    sort = request.args.get("sort", "name")
+    page = services.caseload_of(
+        current_user,
+        search=search,
+        status=status,
+        sort=sort,
+        page=clamp_page(request.args.get("page")),
+        per_page=current_app.config["CASELOAD_PAGE_SIZE"],
+    )
+    return render_template(
+        "couples/caseload.html",
+        page=page,
+        search=search,
+        status=status,
+        sort=sort,
+        sorts=services.SORTS,
+        statuses=list(CoupleStatus),
+    )
+
+
+@bp.route("/couples/new", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def new_couple():
+    """Open a case for a new couple."""
+    form = CoupleForm()
+    if form.validate_on_submit():
+        couple = services.create_couple(current_user, form.data)
+        db.session.commit()
+        flash(f"{couple.display_name} added to your caseload.", "success")
+        return redirect(url_for("couples.couple", couple_id=couple.id))
+    status = 400 if form.errors else 200
+    return render_template("couples/couple_form.html", form=form, couple=None), status
+
+
+@bp.route("/couples/<int:couple_id>")
+@allow(Audience.COUNSELOR)
+def couple(couple_id: int):
+    """Show one couple's case."""
+    couple = load_couple_or_404(couple_id, Permission.COUPLE_VIEW)
+    return render_template("couples/couple.html", couple=couple)
+
+
+@bp.route("/couples/<int:couple_id>/edit", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def edit_couple(couple_id: int):
+    """Change a couple's details, goals and status."""
+    couple = load_couple_or_404(couple_id, Permission.COUPLE_EDIT)
+    initial = None if request.method == "POST" else services.form_data_of(couple)
+    form = CoupleForm(couple=couple, data=initial)
+    if form.validate_on_submit():
+        services.update_couple(couple, form.data, current_user)
+        db.session.commit()
+        flash("Changes saved.", "success")
+        return redirect(url_for("couples.couple", couple_id=couple.id))
+    status = 400 if form.errors else 200
+    return render_template("couples/couple_form.html", form=form, couple=couple), status
+
+
+@bp.route("/couples/<int:couple_id>/partners/<int:partner_id>/invitation", methods=["POST"])
+@allow(Audience.COUNSELOR)
+def invite_partner(couple_id: int, partner_id: int):
+    """Make a single-use sign-in link for one partner and show it to copy."""
+    couple = load_couple_or_404(couple_id, Permission.COUPLE_INVITE_PARTNER)
+    partner = load_partner_or_404(couple, partner_id)
+    ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
+    try:
+        issued = services.invite_partner(partner, current_user, ttl)
+    except services.CoupleError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("couples.couple", couple_id=couple.id))
+    db.session.commit()
+    return render_template(
+        "accounts/invitation_created.html",
+        invitee=partner.user,
+        link=url_for("accounts.accept_invitation", token=issued.token, _external=True),
+        expires_at=issued.invitation.expires_at,
+        back=url_for("couples.couple", couple_id=couple.id),
+    )
+
+
+# --- practice admin: moving couples between counselors --------------------------------------
+
+
+@bp.route("/admin/couples")
+@allow(Audience.ADMIN)
+def admin_couples():
+    """List every couple by name and counselor only, to move them between caseloads."""
+    search = request.args.get("q", "").strip()[:120]
+    page = services.all_couples(
+        search=search,
+        page=clamp_page(request.args.get("page")),
+        per_page=current_app.config["CASELOAD_PAGE_SIZE"],
+    )
+    counselors = services.active_counselors()
+    form = ReassignForm()
+    form.counselor_id.choices = [(c.id, c.name) for c in counselors]
+    return render_template("couples/admin_couples.html", page=page, search=search, form=form)
+
+
+@bp.route("/admin/couples/<int:couple_id>/counselor", methods=["POST"])
+@allow(Audience.ADMIN)
+def reassign_couple(couple_id: int):
+    """Move a couple to another counselor."""
+    couple = load_couple_or_404(couple_id, Permission.COUPLE_REASSIGN)
+    form = ReassignForm()
+    counselors = {c.id: c for c in services.active_counselors()}
+    form.counselor_id.choices = [(c.id, c.name) for c in counselors.values()]
+    if form.validate_on_submit():
+        services.reassign_couple(couple, counselors[form.counselor_id.data], current_user)
+        db.session.commit()
+        flash(f"{couple.display_name} moved to {couple.counselor.name}.", "success")
+    else:
+        flash("Choose an active counselor.", "danger")
+    return redirect(url_for("couples.admin_couples"))

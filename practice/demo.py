@@ -1,0 +1,153 @@
+"""Fictional demo data: a practice with an admin, two counselors and their couples.
+
+Every name, address and story here is invented. E-mail addresses use the reserved
+``.test`` domain so that nothing can ever be sent to a real person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from practice import db
+from practice.accounts import services as accounts
+from practice.accounts.models import Role, User
+from practice.couples import services as couples
+
+
+@dataclass(frozen=True)
+class SignIn:
+    role: str
+    name: str
+    email: str
+    password: str
+
+
+ADMIN = SignIn("admin", "Rosa Delgado", "admin@practice.test", "demo-admin-2026")
+COUNSELOR = SignIn("counselor", "Dr. Maya Okafor", "maya@practice.test", "demo-counselor-2026")
+SECOND_COUNSELOR = SignIn(
+    "counselor", "Jonah Lindqvist", "jonah@practice.test", "demo-counselor-2026"
+)
+PARTNER = SignIn("partner", "Elena Marsh", "elena@clients.test", "demo-partner-2026")
+OTHER_PARTNER = SignIn("partner", "Tom Marsh", "tom@clients.test", "demo-partner-2026")
+SIGN_INS = (ADMIN, COUNSELOR, SECOND_COUNSELOR, PARTNER, OTHER_PARTNER)
+
+
+def _partner(name: str, pronouns: str, email: str | None, phone: str = "") -> dict:
+    return {"name": name, "pronouns": pronouns, "email": email, "phone": phone}
+
+
+def _case(
+    a: dict,
+    b: dict,
+    *,
+    weeks_ago: int,
+    concerns: str,
+    goals: str,
+    status: str = "active",
+    closed_weeks_ago: int | None = None,
+    reason: str | None = None,
+) -> dict:
+    today = date.today()
+    return {
+        "partner_a": a,
+        "partner_b": b,
+        "presenting_concerns": concerns,
+        "goals": goals,
+        "intake_date": today - timedelta(weeks=weeks_ago),
+        "status": status,
+        "closed_on": today - timedelta(weeks=closed_weeks_ago) if closed_weeks_ago else None,
+        "closing_reason": reason,
+    }
+
+
+MAYA_CASES = [
+    _case(
+        _partner("Elena Marsh", "she/her", PARTNER.email, "555-0101"),
+        _partner("Tom Marsh", "he/him", OTHER_PARTNER.email, "555-0102"),
+        weeks_ago=16,
+        concerns="Feel more like flatmates than partners since their second child was born. "
+        "Arguments about money end in silence for days.",
+        goals="A weekly money conversation that stays calm. Ten minutes of talk every evening.",
+    ),
+    _case(
+        _partner("Priya Natarajan", "she/her", "priya@clients.test", "555-0111"),
+        _partner("Sam Okoro", "they/them", "sam@clients.test"),
+        weeks_ago=6,
+        concerns="Recurring fights about time with friends versus time together.",
+        goals="Agree on protected evenings; learn to pause a heated argument.",
+    ),
+    _case(
+        _partner("Daniel Reyes", "he/him", "daniel@clients.test"),
+        _partner("Marco Bellini", "he/him", None, "555-0131"),
+        weeks_ago=2,
+        concerns="Trust shaken after a broken promise about a job move.",
+        goals="Rebuild trust through small kept promises.",
+    ),
+    _case(
+        _partner("Grace Whitfield", "she/her", "grace@clients.test"),
+        _partner("Hannah Whitfield", "she/her", "hannah@clients.test"),
+        weeks_ago=30,
+        concerns="Disagreements about parenting roles with a teenager.",
+        goals="A written parenting plan both can stand behind.",
+        status="paused",
+    ),
+    _case(
+        _partner("Oliver Brandt", "he/him", None),
+        _partner("Nina Brandt", "she/her", None),
+        weeks_ago=44,
+        concerns="Distance after years of long working hours.",
+        goals="Reconnect through a daily habit of connection.",
+        status="closed",
+        closed_weeks_ago=8,
+        reason="Goals met; the couple chose to finish after twelve sessions.",
+    ),
+]
+
+JONAH_CASES = [
+    _case(
+        _partner("Aisha Karimi", "she/her", "aisha@clients.test"),
+        _partner("Leo Fontaine", "he/him", "leo@clients.test"),
+        weeks_ago=10,
+        concerns="Repeated arguments about household chores and fairness.",
+        goals="Use I-statements instead of blame; a chores agreement with a revisit date.",
+    ),
+    _case(
+        _partner("Ruth Adeyemi", "she/her", None),
+        _partner("Felix Adeyemi", "he/him", None),
+        weeks_ago=1,
+        concerns="Recently married; different expectations about family visits.",
+        goals="Name the gap together and agree on first steps.",
+    ),
+]
+
+
+def _staff(sign_in: SignIn, role: Role) -> User:
+    return accounts.create_user(
+        email=sign_in.email, name=sign_in.name, role=role, password=sign_in.password
+    )
+
+
+def load_once() -> bool:
+    """Load the demo practice unless it is already there; return whether it was loaded."""
+    if db.session.scalar(select(User).where(User.email == ADMIN.email)) is not None:
+        return False
+    _staff(ADMIN, Role.ADMIN)
+    maya = _staff(COUNSELOR, Role.COUNSELOR)
+    jonah = _staff(SECOND_COUNSELOR, Role.COUNSELOR)
+    created = {}
+    for counselor, cases in ((maya, MAYA_CASES), (jonah, JONAH_CASES)):
+        for data in cases:
+            couple = couples.create_couple(counselor, data)
+            created[couple.partners[0].name] = couple
+    # Elena and Tom have used their invitations and can sign in to the portal.
+    marsh = created["Elena Marsh"]
+    for partner, sign_in in zip(marsh.partners, (PARTNER, OTHER_PARTNER), strict=True):
+        issued = couples.invite_partner(partner, maya, timedelta(days=7))
+        accounts.accept_invitation(issued.invitation, sign_in.password)
+    # Priya has an invitation she has not used yet.
+    couples.invite_partner(created["Priya Natarajan"].partners[0], maya, timedelta(days=7))
+    db.session.flush()
+    return True
