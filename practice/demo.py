@@ -1,7 +1,8 @@
 """Fictional demo data: a practice with an admin, two counselors and their couples.
 
 Every name, address and story here is invented. E-mail addresses use the reserved
-``.test`` domain so that nothing can ever be sent to a real person.
+example.com and example.org domains, reserved for documentation, so nothing can reach a
+real person.
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ class SignIn:
     password: str
 
 
-ADMIN = SignIn("admin", "Rosa Delgado", "admin@practice.test", "demo-admin-2026")
-COUNSELOR = SignIn("counselor", "Dr. Maya Okafor", "maya@practice.test", "demo-counselor-2026")
-SECOND_COUNSELOR = SignIn(
-    "counselor", "Jonah Lindqvist", "jonah@practice.test", "demo-counselor-2026"
+ADMIN = SignIn("admin", "Rosa Delgado", "admin@practice.example.com", "demo-admin-2026")
+COUNSELOR = SignIn(
+    "counselor", "Dr. Maya Okafor", "maya@practice.example.com", "demo-counselor-2026"
 )
-PARTNER = SignIn("partner", "Elena Marsh", "elena@clients.test", "demo-partner-2026")
-OTHER_PARTNER = SignIn("partner", "Tom Marsh", "tom@clients.test", "demo-partner-2026")
+SECOND_COUNSELOR = SignIn(
+    "counselor", "Jonah Lindqvist", "jonah@practice.example.com", "demo-counselor-2026"
+)
+PARTNER = SignIn("partner", "Elena Marsh", "elena@clients.example.org", "demo-partner-2026")
+OTHER_PARTNER = SignIn("partner", "Tom Marsh", "tom@clients.example.org", "demo-partner-2026")
 SIGN_INS = (ADMIN, COUNSELOR, SECOND_COUNSELOR, PARTNER, OTHER_PARTNER)
 
 
@@ -73,22 +76,22 @@ MAYA_CASES = [
         goals="A weekly money conversation that stays calm. Ten minutes of talk every evening.",
     ),
     _case(
-        _partner("Priya Natarajan", "she/her", "priya@clients.test", "555-0111"),
-        _partner("Sam Okoro", "they/them", "sam@clients.test"),
+        _partner("Priya Natarajan", "she/her", "priya@clients.example.org", "555-0111"),
+        _partner("Sam Okoro", "they/them", "sam@clients.example.org"),
         weeks_ago=6,
         concerns="Recurring fights about time with friends versus time together.",
         goals="Agree on protected evenings; learn to pause a heated argument.",
     ),
     _case(
-        _partner("Daniel Reyes", "he/him", "daniel@clients.test"),
+        _partner("Daniel Reyes", "he/him", "daniel@clients.example.org"),
         _partner("Marco Bellini", "he/him", None, "555-0131"),
         weeks_ago=2,
         concerns="Trust shaken after a broken promise about a job move.",
         goals="Rebuild trust through small kept promises.",
     ),
     _case(
-        _partner("Grace Whitfield", "she/her", "grace@clients.test"),
-        _partner("Hannah Whitfield", "she/her", "hannah@clients.test"),
+        _partner("Grace Whitfield", "she/her", "grace@clients.example.org"),
+        _partner("Hannah Whitfield", "she/her", "hannah@clients.example.org"),
         weeks_ago=30,
         concerns="Disagreements about parenting roles with a teenager.",
         goals="A written parenting plan both can stand behind.",
@@ -108,8 +111,8 @@ MAYA_CASES = [
 
 JONAH_CASES = [
     _case(
-        _partner("Aisha Karimi", "she/her", "aisha@clients.test"),
-        _partner("Leo Fontaine", "he/him", "leo@clients.test"),
+        _partner("Aisha Karimi", "she/her", "aisha@clients.example.org"),
+        _partner("Leo Fontaine", "he/him", "leo@clients.example.org"),
         weeks_ago=10,
         concerns="Repeated arguments about household chores and fairness.",
         goals="Use I-statements instead of blame; a chores agreement with a revisit date.",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, validators
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, validators
 
 from practice.accounts import services
 from practice.accounts.models import Role
@@ -34,7 +34,10 @@ class StaffAccountForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=[(Role.COUNSELOR.value, "Counselor"), (Role.ADMIN.value, "Practice admin")],
+        choices=[
+            SelectChoice(Role.COUNSELOR.value, "Counselor"),
+            SelectChoice(Role.ADMIN.value, "Practice admin"),
+        ],
         default=Role.COUNSELOR.value,
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, session
 from flask_login import LoginManager, login_user, logout_user
@@ -59,7 +59,14 @@ def sign_out() -> None:
 
 def is_safe_next(target: str | None) -> bool:
     """Accept only a path on this site: no scheme, no host, no tricks that browsers resolve."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    if not target:
+        return False
+    # Judge the decoded form too, so an encoded tab or slash cannot smuggle in a host.
+    return all(_is_local_path(form) for form in (target, unquote(target)))
+
+
+def _is_local_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith("//"):
         return False
     if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return False

@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     EmailField,
     Form,
+    SelectChoice,
     FormField,
     SelectField,
     StringField,
@@ -15,6 +16,7 @@ from wtforms import (
 )
 
 from practice.accounts import services as accounts
+from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus
 from practice.forms import LONG_TEXT, SHORT_TEXT, max_length, required, strip
 
@@ -59,7 +61,7 @@ class CoupleForm(FlaskForm):
     intake_date = DateField("Intake date", [required("Enter the intake date.")])
     status = SelectField(
         "Status",
-        choices=[(status.value, status.label) for status in CoupleStatus],
+        choices=[SelectChoice(status.value, status.label) for status in CoupleStatus],
         default=CoupleStatus.ACTIVE.value,
     )
     closed_on = DateField("Closing date", [validators.Optional()])
@@ -122,3 +124,7 @@ class CoupleForm(FlaskForm):
 
 class ReassignForm(FlaskForm):
     counselor_id = SelectField("Counselor", coerce=int)
+
+    def __init__(self, *args: object, counselors: list[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.counselor_id.choices = [SelectChoice(str(c.id), c.name) for c in counselors]

@@ -128,9 +128,7 @@ def admin_couples():
         page=clamp_page(request.args.get("page")),
         per_page=current_app.config["CASELOAD_PAGE_SIZE"],
     )
-    counselors = services.active_counselors()
-    form = ReassignForm()
-    form.counselor_id.choices = [(c.id, c.name) for c in counselors]
+    form = ReassignForm(counselors=services.active_counselors())
     return render_template("couples/admin_couples.html", page=page, search=search, form=form)
 
 
@@ -139,9 +137,8 @@ def admin_couples():
 def reassign_couple(couple_id: int):
     """Move a couple to another counselor."""
     couple = load_couple_or_404(couple_id, Permission.COUPLE_REASSIGN)
-    form = ReassignForm()
     counselors = {c.id: c for c in services.active_counselors()}
-    form.counselor_id.choices = [(c.id, c.name) for c in counselors.values()]
+    form = ReassignForm(counselors=list(counselors.values()))
     if form.validate_on_submit():
         services.reassign_couple(couple, counselors[form.counselor_id.data], current_user)
         db.session.commit()

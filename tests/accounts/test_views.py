@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from practice import db
+from practice.accounts import services
+from practice.accounts.models import Invitation, Role, User, UserSession
+from practice.db import utcnow
+from tests.factories import PASSWORD, AdminFactory, CounselorFactory, CoupleFactory
+
+HOSTILE_NEXT = [
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example",
+    "http://evil.example/path",
+    "//evil.example/%2F..",
+    "///evil.example",
+    "/\\/evil.example",
+    "javascript:alert(1)",
+    "data:text/html,hi",
+    "https:evil.example",
+    "//practice.test@evil.example",
+    "/%09/evil.example",
+    "/\t/evil.example",
+    " //evil.example",
+    "\n//evil.example",
+    "//%65vil.example",
+    "evil.example",
+    "ftp://evil.example",
+    "/\x00//evil.example",
+]
+
+
+def test_sign_in_lands_on_the_caseload_and_sign_out_ends_it(client, auth):
+    counselor = CounselorFactory()
+    response = auth.login(counselor)
+    assert response.headers["Location"] == "/"
+    page = client.get("/couples")
+    assert page.status_code == 200
+    assert "My caseload" in page.text
+    auth.logout()
+    assert client.get("/couples").status_code == 302
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client):
+    counselor = CounselorFactory()
+    wrong = client.post("/sign-in", data={"email": counselor.email, "password": "nope nope nope"})
+    unknown = client.post("/sign-in", data={"email": "nobody@example.com", "password": "x" * 12})
+    assert wrong.status_code == unknown.status_code == 400
+    message = "That e-mail and password do not match an account."
+    assert message in wrong.text and message in unknown.text
+
+
+def test_empty_sign_in_form_shows_messages_beside_the_fields(client):
+    response = client.post("/sign-in", data={"email": "", "password": ""})
+    assert response.status_code == 400
+    assert response.text.count("This field is required.") == 2
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_next_never_leads_off_site(client, target):
+    counselor = CounselorFactory()
+    response = client.post(
+        "/sign-in",
+        query_string={"next": target},
+        data={"email": counselor.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_next_to_a_page_of_this_site_is_followed(client):
+    couple = CoupleFactory()
+    response = client.post(
+        "/sign-in",
+        query_string={"next": f"/couples/{couple.id}"},
+        data={"email": couple.counselor.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == f"/couples/{couple.id}"
+
+
+def test_anonymous_visit_is_sent_to_sign_in_with_next(client):
+    response = client.get("/couples/new")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+
+
+def test_sign_in_gives_a_new_session_cookie(client):
+    counselor = CounselorFactory()
+    client.get("/sign-in")
+    before = client.get_cookie("practice_session")
+    client.post("/sign-in", data={"email": counselor.email, "password": PASSWORD})
+    after = client.get_cookie("practice_session")
+    assert after is not None
+    assert before is None or before.value != after.value
+
+
+def test_session_cookie_flags(client):
+    counselor = CounselorFactory()
+    response = client.post("/sign-in", data={"email": counselor.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_cookie_replayed_after_sign_out_is_refused(client, auth):
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    cookie = client.get_cookie("practice_session").value
+    auth.logout()
+    client.set_cookie("practice_session", cookie)
+    assert client.get("/couples").status_code == 302
+
+
+def test_disabling_an_account_ends_its_open_session_and_blocks_sign_in(client, auth):
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    assert client.get("/couples").status_code == 200
+    services.set_disabled(counselor, True)
+    assert client.get("/couples").status_code == 302
+    response = client.post("/sign-in", data={"email": counselor.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_idle_session_ends(client, auth, db_session):
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
+    record.last_seen_at = utcnow() - timedelta(minutes=16)
+    assert client.get("/couples").status_code == 302
+
+
+def test_session_ends_after_its_absolute_lifetime(client, auth, db_session):
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
+    record.created_at = utcnow() - timedelta(hours=12, minutes=1)
+    assert client.get("/couples").status_code == 302
+
+
+def test_admin_creates_a_counselor_who_sets_a_password_through_the_link(client, auth):
+    admin = AdminFactory()
+    auth.login(admin)
+    response = client.post(
+        "/admin/accounts/new",
+        data={"name": "Noor Haddad", "email": "Noor@Example.com", "role": "counselor"},
+    )
+    assert response.status_code == 200
+    assert "Sign-in link for Noor Haddad" in response.text
+    link = response.text.split('id="invitation-link" type="text" value="')[1].split('"')[0]
+    auth.logout()
+    path = link.replace("http://localhost", "")
+    response = client.post(
+        path, data={"password": "a long enough phrase", "confirm": "a long enough phrase"}
+    )
+    assert response.status_code == 302
+    assert "My caseload" in client.get("/couples").text
+    noor = db.session.scalar(select(User).where(User.email == "noor@example.com"))
+    assert noor.role is Role.COUNSELOR
+
+
+def test_duplicate_staff_email_is_refused_with_a_message(client, auth):
+    admin = AdminFactory()
+    existing = CounselorFactory()
+    auth.login(admin)
+    before = db.session.scalar(select(func.count()).select_from(User))
+    response = client.post(
+        "/admin/accounts/new",
+        data={"name": "Copy", "email": existing.email.upper(), "role": "counselor"},
+    )
+    assert response.status_code == 400
+    assert "An account with this e-mail address already exists." in response.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "email": "a@example.com", "role": "counselor"}, "This field is required."),
+        (
+            {"name": "x" * 121, "email": "a@example.com", "role": "counselor"},
+            "Keep this under 121",
+        ),
+        ({"name": "Ann", "email": "not-an-email", "role": "counselor"}, "Enter a valid e-mail"),
+        ({"name": "Ann", "email": "a@example.com", "role": "client"}, "Not a valid choice"),
+    ],
+)
+def test_bad_staff_account_input_is_refused(client, auth, data, message):
+    auth.login(AdminFactory())
+    before = db.session.scalar(select(func.count()).select_from(User))
+    response = client.post("/admin/accounts/new", data=data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_admin_disables_a_counselor(client, auth):
+    admin = AdminFactory()
+    counselor = CounselorFactory()
+    auth.login(admin)
+    response = client.post(f"/admin/accounts/{counselor.id}/disable", follow_redirects=True)
+    assert f"{counselor.name} can no longer sign in." in response.text
+    assert counselor.is_disabled
+
+
+def _invitation_for(user: User, created_by: User, ttl=timedelta(days=1)) -> str:
+    return services.issue_invitation(user, created_by=created_by, ttl=ttl).token
+
+
+def test_used_invitation_says_so(client):
+    admin = AdminFactory()
+    newcomer = services.create_user(email="new@example.com", name="New", role=Role.COUNSELOR)
+    token = _invitation_for(newcomer, admin)
+    first = client.post(f"/invitation/{token}", data={"password": "p" * 12, "confirm": "p" * 12})
+    assert first.status_code == 302
+    client.post("/sign-out")
+    again = client.get(f"/invitation/{token}")
+    assert again.status_code == 410
+    assert "already been used" in again.text
+
+
+def test_expired_invitation_says_so(client, db_session):
+    admin = AdminFactory()
+    newcomer = services.create_user(email="late@example.com", name="Late", role=Role.COUNSELOR)
+    token = _invitation_for(newcomer, admin)
+    invitation = db_session.scalar(select(Invitation).where(Invitation.user_id == newcomer.id))
+    invitation.expires_at = utcnow() - timedelta(minutes=1)
+    response = client.get(f"/invitation/{token}")
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
+    refused = client.post(f"/invitation/{token}", data={"password": "p" * 12, "confirm": "p" * 12})
+    assert refused.status_code == 410
+    assert newcomer.password_hash is None
+
+
+def test_unknown_invitation_token_says_so(client):
+    response = client.get("/invitation/not-a-real-token")
+    assert response.status_code == 410
+    assert "This link is not valid" in response.text
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "message"),
+    [
+        ("short", "short", "Use at least 10 characters."),
+        ("x" * 257, "x" * 257, "Use at most 256 characters."),
+        ("long enough one", "different one!", "The two passwords differ."),
+    ],
+)
+def test_bad_new_passwords_are_refused(client, password, confirm, message):
+    admin = AdminFactory()
+    newcomer = services.create_user(email="pw@example.com", name="Pw", role=Role.COUNSELOR)
+    token = _invitation_for(newcomer, admin)
+    response = client.post(f"/invitation/{token}", data={"password": password, "confirm": confirm})
+    assert response.status_code == 400
+    assert message in response.text
+    assert newcomer.password_hash is None
+
+
+def test_a_64_character_passphrase_is_accepted(client):
+    admin = AdminFactory()
+    newcomer = services.create_user(email="long@example.com", name="Long", role=Role.COUNSELOR)
+    token = _invitation_for(newcomer, admin)
+    phrase = "the quiet river runs past the old mill every single morning now!"
+    assert len(phrase) == 64
+    response = client.post(f"/invitation/{token}", data={"password": phrase, "confirm": phrase})
+    assert response.status_code == 302

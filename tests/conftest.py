@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import sessionmaker
+
+from practice import create_app, db
+from practice.accounts.models import User
+from practice.db import get_database
+from tests.databases import throwaway_database
+from tests.factories import PASSWORD
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    return create_app(
+        {
+            "PRACTICE_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "WTF_CSRF_ENABLED": False,
+            **overrides,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with throwaway_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    application = make_test_app(database_url)
+    yield application
+    get_database(application).engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request as a real one: its own app context, session and Flask-Login user.
+
+    The test itself holds an app context (for factories and services); without this, Flask
+    would reuse it for requests and share ``g`` (and the signed-in user) between them.
+    """
+
+    def open(self, *args: object, **kwargs: object):
+        if not has_app_context():  # a redirect followed from inside an isolated request
+            return super().open(*args, **kwargs)
+        db.session.flush()  # let the request see what the test has set up
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # and let the test see what the request changed
+        return response
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[object]:
+    """Run the test in a transaction that is rolled back; commits become savepoints."""
+    database = get_database(app)
+    connection = database.engine.connect()
+    transaction = connection.begin()
+    original = database.sessionmaker
+    database.sessionmaker = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    try:
+        with app.app_context():
+            yield db.session
+    finally:
+        database.sessionmaker = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: object) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, user: User, password: str = PASSWORD):
+        response = self.client.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "sign-in failed"
+        return response
+
+    def logout(self):
+        return self.client.post("/sign-out")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+    engine = get_database(app).engine
+
+    def before_cursor_execute(conn, cursor, statement, *args: object) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", before_cursor_execute)

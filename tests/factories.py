@@ -1,0 +1,73 @@
+"""factory_boy factories for the tests' fictional people and couples."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from practice import db
+from practice.accounts.models import Role, User
+from practice.accounts.services import hash_password
+from practice.couples.models import Couple, CoupleStatus, Partner
+
+PASSWORD = "correct horse battery"
+# Hashing is slow on purpose; every factory user shares one hash of the same password.
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    role = Role.COUNSELOR
+    password_hash = _PASSWORD_HASH
+
+
+class CounselorFactory(UserFactory):
+    role = Role.COUNSELOR
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+
+
+class ClientFactory(UserFactory):
+    role = Role.CLIENT
+
+
+class CoupleFactory(BaseFactory):
+    class Meta:
+        model = Couple
+
+    counselor = factory.SubFactory(CounselorFactory)
+    intake_date = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    status = CoupleStatus.ACTIVE
+    presenting_concerns = "Drifting apart"
+    goals = "Talk every evening"
+
+    @factory.post_generation
+    def partners(couple: Couple, create: bool, names: list[str] | None, **kwargs: object) -> None:
+        for position, name in enumerate(names or ["Avery Stone", "Blake Stone"], start=1):
+            couple.partners.append(Partner(position=position, name=name))
+        if create:
+            db.session.flush()
+
+
+def partner_with_login(couple: Couple, position: int = 1) -> User:
+    """Give one partner of a couple a portal sign-in and return it."""
+    partner = couple.partners[position - 1]
+    partner.email = f"partner{couple.id}-{position}@example.com"
+    partner.user = ClientFactory(name=partner.name, email=partner.email)
+    db.session.flush()
+    return partner.user
