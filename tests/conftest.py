@@ -55,6 +55,7 @@ class IsolatedClient(FlaskClient):
         if not has_app_context():  # a redirect followed from inside an isolated request
             return super().open(*args, **kwargs)
         db.session.flush()  # let the request see what the test has set up
+        kwargs.setdefault("buffered", True)  # read file responses whole, closing the file
         response = contextvars.Context().run(super().open, *args, **kwargs)
         db.session.expire_all()  # and let the test see what the request changed
         return response

@@ -1,0 +1,92 @@
+"""A live server on its own database, and Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from practice import db
+from practice.accounts import services
+from practice.accounts.models import Role
+from practice.db import get_database
+from tests.conftest import make_test_app
+from tests.databases import throwaway_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+COUNSELOR_EMAIL = "browser.counselor@example.com"
+COUNSELOR_PASSWORD = "browser test passphrase"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("PRACTICE_REQUIRE_BROWSER"):
+        raise pytest.UsageError("chromium is required here: apt-get install chromium")
+    skip = pytest.mark.skip(
+        reason="Debian's chromium is not installed; install it with: sudo apt-get install chromium"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    with throwaway_database(tmp_path_factory.mktemp("live")) as url:
+        app = make_test_app(url, WTF_CSRF_ENABLED=True)
+        with app.app_context():
+            services.create_user(
+                email=COUNSELOR_EMAIL,
+                name="Browser Counselor",
+                role=Role.COUNSELOR,
+                password=COUNSELOR_PASSWORD,
+            )
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        get_database(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    yield page
+    context.close()

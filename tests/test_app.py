@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from practice import db
+from practice.access import Audience
+from practice.audit.models import AuditEntry
+from practice.config import ConfigError, load_config
+from practice.db import get_database
+from tests.conftest import make_test_app
+from tests.factories import CounselorFactory, CoupleFactory
+
+
+def test_pages_carry_security_headers(client, auth):
+    couple = CoupleFactory()
+    auth.login(couple.counselor)
+    response = client.get(f"/couples/{couple.id}")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_load_their_css_and_scripts_from_this_site_only(client):
+    page = client.get("/sign-in").text
+    assert "/bootstrap/static/css/bootstrap.min.css" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_an_unexpected_error_shows_a_plain_page_without_internals(database_url):
+    app = make_test_app(database_url)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    boom.audience = Audience.PUBLIC
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret internal detail" not in response.text
+    assert "Traceback" not in response.text
+    get_database(app).engine.dispose()
+
+
+def test_session_cookie_is_secure_outside_local_development(tmp_path):
+    production = load_config(tmp_path, {"PRACTICE_ENV": "production", "SECRET_KEY": "k" * 32})
+    development = load_config(tmp_path, {"PRACTICE_ENV": "development"})
+    assert production["SESSION_COOKIE_SECURE"] is True
+    assert development["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize("key", [None, "", "too-short"])
+def test_production_refuses_to_start_without_a_long_secret_key(tmp_path, key):
+    env = {"PRACTICE_ENV": "production"} | ({"SECRET_KEY": key} if key is not None else {})
+    with pytest.raises(ConfigError, match="secrets.token_hex"):
+        load_config(tmp_path, env)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL must start with"),
+        ({"SESSION_IDLE_MINUTES": "soon"}, "SESSION_IDLE_MINUTES must be a whole number"),
+        ({"SESSION_MAX_HOURS": "0"}, "SESSION_MAX_HOURS must be between"),
+        ({"PRACTICE_ENV": "staging"}, "PRACTICE_ENV must be one of"),
+    ],
+)
+def test_bad_settings_are_refused_at_start_up(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path, {"PRACTICE_ENV": "development", **env})
+
+
+def test_postgres_urls_are_given_the_psycopg_driver(tmp_path):
+    config = load_config(
+        tmp_path, {"PRACTICE_ENV": "development", "DATABASE_URL": "postgres://u@h/db"}
+    )
+    assert config["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app, db_session):
+    if get_database(app).engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings; this run uses PostgreSQL")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_audit_log_records_who_changed_a_couple(client, auth, db_session):
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    client.post(
+        "/couples/new",
+        data={
+            "partner_a-name": "Kim Ro",
+            "partner_b-name": "Lee Ro",
+            "intake_date": "2026-01-05",
+            "status": "active",
+        },
+    )
+    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "couple.create"))
+    assert entry.actor_id == counselor.id
+    assert entry.object_type == "couples"
