@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -11,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from practice import create_app, db, migrate
 from practice.config import ConfigError
+from practice.db import get_database
 
 
 def _app(**overrides: Any) -> Flask:
@@ -18,6 +21,17 @@ def _app(**overrides: Any) -> Flask:
         return create_app(overrides or None)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _app_context(**overrides: Any) -> Iterator[Flask]:
+    """An application for one short command, its database connections closed afterwards."""
+    app = _app(**overrides)
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        get_database(app).engine.dispose()
 
 
 @click.group()
@@ -76,8 +90,8 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database up to the newest migration."""
-    app = _app()
-    migrate.upgrade(app.config["DATABASE_URL"])
+    with _app_context() as app:
+        migrate.upgrade(app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
 
 
@@ -86,11 +100,11 @@ def db_check() -> None:
     """Fail when the models and the migrations differ."""
     from alembic.util.exc import CommandError
 
-    app = _app()
-    try:
-        migrate.check(app.config["DATABASE_URL"])
-    except CommandError as error:
-        raise click.ClickException(f"Models and migrations differ: {error}") from None
+    with _app_context() as app:
+        try:
+            migrate.check(app.config["DATABASE_URL"])
+        except CommandError as error:
+            raise click.ClickException(f"Models and migrations differ: {error}") from None
     click.echo("Models and migrations agree.")
 
 
@@ -98,8 +112,8 @@ def db_check() -> None:
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Write a migration for model changes (for developers)."""
-    app = _app()
-    migrate.revision(app.config["DATABASE_URL"], message)
+    with _app_context() as app:
+        migrate.revision(app.config["DATABASE_URL"], message)
 
 
 @main.group("user")
@@ -120,8 +134,7 @@ def user_create(email: str, role: str, name: str) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    app = _app()
-    with app.app_context():
+    with _app_context():
         try:
             user = services.create_user(email=email, name=name, role=Role(role), password=password)
             db.session.commit()
@@ -140,8 +153,7 @@ def user_disable(email: str) -> None:
     """Disable an account and end its sessions."""
     from practice.accounts import services
 
-    app = _app()
-    with app.app_context():
+    with _app_context():
         user = services.find_user_by_email(email)
         if user is None:
             raise click.ClickException(f"No account has the e-mail {email}.")

@@ -62,7 +62,7 @@ def test_session_cookie_is_secure_outside_local_development(tmp_path):
 @pytest.mark.parametrize("key", [None, "", "too-short"])
 def test_production_refuses_to_start_without_a_long_secret_key(tmp_path, key):
     env = {"PRACTICE_ENV": "production"} | ({"SECRET_KEY": key} if key is not None else {})
-    with pytest.raises(ConfigError, match="secrets.token_hex"):
+    with pytest.raises(ConfigError, match=r"secrets\.token_hex"):
         load_config(tmp_path, env)
 
 
