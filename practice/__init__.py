@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_bootstrap import Bootstrap5
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from practice import access
 from practice.config import load_config
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), env))
     app.config.update(config or {})
 
+    app.url_map.converters["id"] = RecordId
     Database(app.config["DATABASE_URL"]).init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
@@ -54,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     access.init_app(app)
     _register_error_pages(app)
     _register_security_headers(app)
+    _refuse_nul_characters(app)
     app.jinja_env.globals["practice_env"] = app.config["PRACTICE_ENV"]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -62,6 +65,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _instance_path() -> str:
     return os.environ.get("PRACTICE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+
+
+class RecordId(IntegerConverter):
+    """A record id in a URL: a positive integer that fits the databases' integer columns."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def _refuse_nul_characters(app: Flask) -> None:
+    # PostgreSQL cannot store NUL in text, and no person types one: refuse such requests whole.
+    @app.before_request
+    def refuse_nul() -> None:
+        fields = [*request.args.lists(), *request.form.lists(), ("path", [request.path])]
+        if any("\x00" in value for _name, values in fields for value in values):
+            abort(400)
 
 
 def _register_blueprints(app: Flask) -> None:

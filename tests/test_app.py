@@ -7,6 +7,7 @@ from practice import db
 from practice.access import Audience
 from practice.audit.models import AuditEntry
 from practice.config import ConfigError, load_config
+from practice.couples.models import Couple
 from practice.db import get_database
 from tests.conftest import make_test_app
 from tests.factories import CounselorFactory, CoupleFactory
@@ -110,3 +111,34 @@ def test_audit_log_records_who_changed_a_couple(client, auth, db_session):
     entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "couple.create"))
     assert entry.actor_id == counselor.id
     assert entry.object_type == "couples"
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(client, auth):
+    auth.login(CounselorFactory())
+    assert client.get("/couples/99999999999999999999999").status_code == 404
+    assert client.get("/couples/0").status_code == 404
+
+
+def test_nul_characters_are_refused_whole(client, auth, db_session):
+    auth.login(CounselorFactory())
+    assert client.get("/couples?q=a%00b").status_code == 400
+    response = client.post(
+        "/couples/new",
+        data={
+            "partner_a-name": "Nul\x00Name",
+            "partner_b-name": "B",
+            "intake_date": "2026-01-05",
+            "status": "active",
+        },
+    )
+    assert response.status_code == 400
+    assert db_session.scalar(select(Couple).where(Couple.goals == "")) is None
+
+
+@pytest.mark.parametrize("page", ["-1", "abc", "0", "99999999999999999999"])
+def test_odd_page_numbers_show_a_page(client, auth, page):
+    couple = CoupleFactory()
+    auth.login(couple.counselor)
+    response = client.get(f"/couples?page={page}&sort=nonsense&status=nonsense")
+    assert response.status_code == 200
+    assert couple.display_name.replace("&", "&amp;") in response.text

@@ -126,7 +126,7 @@ def _load_staff_user_or_404(user_id: int) -> User:
     return user
 
 
-@bp.route("/admin/accounts/<int:user_id>/disable", methods=["POST"])
+@bp.route("/admin/accounts/<id:user_id>/disable", methods=["POST"])
 @allow(Audience.ADMIN)
 def disable_staff_account(user_id: int):
     """Disable an account and end its sessions."""
@@ -140,7 +140,7 @@ def disable_staff_account(user_id: int):
     return redirect(url_for("accounts.staff_accounts"))
 
 
-@bp.route("/admin/accounts/<int:user_id>/enable", methods=["POST"])
+@bp.route("/admin/accounts/<id:user_id>/enable", methods=["POST"])
 @allow(Audience.ADMIN)
 def enable_staff_account(user_id: int):
     """Let a disabled account sign in again."""
@@ -151,7 +151,7 @@ def enable_staff_account(user_id: int):
     return redirect(url_for("accounts.staff_accounts"))
 
 
-@bp.route("/admin/accounts/<int:user_id>/invitation", methods=["POST"])
+@bp.route("/admin/accounts/<id:user_id>/invitation", methods=["POST"])
 @allow(Audience.ADMIN)
 def invite_staff_account(user_id: int):
     """Make a new sign-in link for a staff member (for a first or forgotten password)."""

@@ -68,7 +68,7 @@ def new_couple():
     return render_template("couples/couple_form.html", form=form, couple=None), status
 
 
-@bp.route("/couples/<int:couple_id>")
+@bp.route("/couples/<id:couple_id>")
 @allow(Audience.COUNSELOR)
 def couple(couple_id: int):
     """Show one couple's case."""
@@ -76,7 +76,7 @@ def couple(couple_id: int):
     return render_template("couples/couple.html", couple=couple)
 
 
-@bp.route("/couples/<int:couple_id>/edit", methods=["GET", "POST"])
+@bp.route("/couples/<id:couple_id>/edit", methods=["GET", "POST"])
 @allow(Audience.COUNSELOR)
 def edit_couple(couple_id: int):
     """Change a couple's details, goals and status."""
@@ -92,7 +92,7 @@ def edit_couple(couple_id: int):
     return render_template("couples/couple_form.html", form=form, couple=couple), status
 
 
-@bp.route("/couples/<int:couple_id>/partners/<int:partner_id>/invitation", methods=["POST"])
+@bp.route("/couples/<id:couple_id>/partners/<id:partner_id>/invitation", methods=["POST"])
 @allow(Audience.COUNSELOR)
 def invite_partner(couple_id: int, partner_id: int):
     """Make a single-use sign-in link for one partner and show it to copy."""
@@ -132,7 +132,7 @@ def admin_couples():
     return render_template("couples/admin_couples.html", page=page, search=search, form=form)
 
 
-@bp.route("/admin/couples/<int:couple_id>/counselor", methods=["POST"])
+@bp.route("/admin/couples/<id:couple_id>/counselor", methods=["POST"])
 @allow(Audience.ADMIN)
 def reassign_couple(couple_id: int):
     """Move a couple to another counselor."""
