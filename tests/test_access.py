@@ -53,6 +53,10 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     },
     "accounts.staff_accounts": {"GET": only({ADMIN: 200}, 403)},
     "accounts.new_staff_account": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
+    "accounts.edit_staff_account": {
+        "GET": only({ADMIN: 200}, 403),
+        "POST": only({ADMIN: 400}, 403),
+    },
     "accounts.disable_staff_account": {"POST": only({ADMIN: 302}, 403)},
     "accounts.enable_staff_account": {"POST": only({ADMIN: 302}, 403)},
     "accounts.invite_staff_account": {"POST": only({ADMIN: 200}, 403)},

@@ -25,7 +25,26 @@ class SetPasswordForm(FlaskForm):
             raise validators.ValidationError(problem)
 
 
-class StaffAccountForm(FlaskForm):
+class StaffDetailsForm(FlaskForm):
+    """A staff member's name and e-mail; their role stays as it was created."""
+
+    name = StringField("Full name", [required(), max_length(SHORT_TEXT)], filters=[strip])
+    email = EmailField(
+        "E-mail",
+        [required(), max_length(254), validators.Email("Enter a valid e-mail address.")],
+        filters=[strip],
+    )
+
+    def __init__(self, *args: object, user_id: int | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_id = user_id
+
+    def validate_email(self, field: EmailField) -> None:
+        if services.email_taken(field.data, except_user_id=self.user_id):
+            raise validators.ValidationError("An account with this e-mail address already exists.")
+
+
+class StaffAccountForm(StaffDetailsForm):
     name = StringField("Full name", [required(), max_length(SHORT_TEXT)], filters=[strip])
     email = EmailField(
         "E-mail",
@@ -40,7 +59,3 @@ class StaffAccountForm(FlaskForm):
         ],
         default=Role.COUNSELOR.value,
     )
-
-    def validate_email(self, field: EmailField) -> None:
-        if services.email_taken(field.data):
-            raise validators.ValidationError("An account with this e-mail address already exists.")

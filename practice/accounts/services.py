@@ -101,6 +101,16 @@ def create_user(
     return user
 
 
+def update_details(user: User, *, name: str, email: str, actor: User) -> None:
+    """Change a person's name and sign-in e-mail."""
+    if email_taken(email, except_user_id=user.id):
+        raise AccountError("An account with this e-mail address already exists.")
+    user.name = name.strip()
+    user.email = normalise_email(email)
+    audit.record(actor, "user.update", user)
+    db.session.flush()
+
+
 def set_disabled(user: User, disabled: bool, actor: User | None = None) -> None:
     """Disable or re-enable an account; disabling ends all of its open sessions at once."""
     user.is_disabled = disabled

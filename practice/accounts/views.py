@@ -19,7 +19,12 @@ from sqlalchemy import select
 from practice import db
 from practice.access import Audience, allow
 from practice.accounts import services, signin
-from practice.accounts.forms import SetPasswordForm, SignInForm, StaffAccountForm
+from practice.accounts.forms import (
+    SetPasswordForm,
+    SignInForm,
+    StaffAccountForm,
+    StaffDetailsForm,
+)
 from practice.accounts.models import Role, User
 
 log = logging.getLogger(__name__)
@@ -116,7 +121,7 @@ def new_staff_account():
             back=url_for("accounts.staff_accounts"),
         )
     status = 400 if form.errors else 200
-    return render_template("accounts/staff_account_form.html", form=form), status
+    return render_template("accounts/staff_account_form.html", form=form, user=None), status
 
 
 def _load_staff_user_or_404(user_id: int) -> User:
@@ -124,6 +129,24 @@ def _load_staff_user_or_404(user_id: int) -> User:
     if user is None or user.role is Role.CLIENT:
         abort(404)
     return user
+
+
+@bp.route("/admin/accounts/<id:user_id>/edit", methods=["GET", "POST"])
+@allow(Audience.ADMIN)
+def edit_staff_account(user_id: int):
+    """Change a staff member's name or e-mail."""
+    user = _load_staff_user_or_404(user_id)
+    initial = None if request.method == "POST" else {"name": user.name, "email": user.email}
+    form = StaffDetailsForm(user_id=user.id, data=initial)
+    if form.validate_on_submit():
+        services.update_details(
+            user, name=form.name.data, email=form.email.data, actor=current_user
+        )
+        db.session.commit()
+        flash(f"{user.name}'s details are saved.", "success")
+        return redirect(url_for("accounts.staff_accounts"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/staff_account_form.html", form=form, user=user), status
 
 
 @bp.route("/admin/accounts/<id:user_id>/disable", methods=["POST"])
