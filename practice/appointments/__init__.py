@@ -1,0 +1,1 @@
+"""Appointments (therapy sessions), their progress notes, and signed addenda."""
