@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter, Map
 from practice import access
 from practice.config import load_config
 from practice.db import Database
+from practice.framework import AREAS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_security_headers(app)
     _refuse_nul_characters(app)
     app.jinja_env.globals["practice_env"] = app.config["PRACTICE_ENV"]
+    app.jinja_env.globals["area_labels"] = {area.key: area.label for area in AREAS}
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return app
@@ -84,15 +86,21 @@ def _refuse_nul_characters(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from practice import clock
     from practice.accounts import signin
     from practice.accounts.views import bp as accounts_bp
+    from practice.appointments.views import bp as appointments_bp
     from practice.couples.views import bp as couples_bp
+    from practice.measures.views import bp as measures_bp
     from practice.portal.views import bp as portal_bp
 
     signin.init_app(app)
+    clock.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(appointments_bp)
+    app.register_blueprint(measures_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -44,6 +44,12 @@ class Permission(enum.Enum):
     COUPLE_EDIT = "couple.edit"
     COUPLE_INVITE_PARTNER = "couple.invite_partner"
     COUPLE_REASSIGN = "couple.reassign"
+    APPOINTMENT_MANAGE = "appointment.manage"
+    NOTE_WRITE = "note.write"
+    NOTE_READ = "note.read"
+    MEASURE_ENTER = "measure.enter"
+    PROGRESS_VIEW = "progress.view"
+    SAFETY_REVIEW = "safety.review"
 
 
 def allow(audience: Audience) -> Callable[[View], View]:

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "testing")
 MIN_SECRET_KEY_BYTES = 32
@@ -40,6 +41,7 @@ SETTINGS = (
         "SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
     ),
     Setting("PRACTICE_INSTANCE_PATH", "./instance", "folder for the SQLite file and dev secret"),
+    Setting("PRACTICE_TIMEZONE", "America/New_York", "the practice's time zone for appointments"),
     Setting("SESSION_IDLE_MINUTES", "15", "sign a user out after this many idle minutes"),
     Setting("SESSION_MAX_HOURS", "12", "sign a user out this long after sign-in, active or not"),
     Setting("INVITATION_TTL_HOURS", "72", "how long a partner's invitation link stays valid"),
@@ -106,12 +108,20 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
     database_url = _normalise_database_url(
         env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'practice.db'}"
     )
+    timezone = env.get("PRACTICE_TIMEZONE", "America/New_York")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"PRACTICE_TIMEZONE must be a time zone name such as America/Chicago, not {timezone!r}"
+        ) from None
     local = environment != "production"
     return {
         "PRACTICE_ENV": environment,
         "TESTING": environment == "testing",
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
+        "PRACTICE_TIMEZONE": timezone,
         "SESSION_IDLE_MINUTES": _int_setting(env, "SESSION_IDLE_MINUTES", 1, 24 * 60),
         "SESSION_MAX_HOURS": _int_setting(env, "SESSION_MAX_HOURS", 1, 7 * 24),
         "INVITATION_TTL_HOURS": _int_setting(env, "INVITATION_TTL_HOURS", 1, 30 * 24),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -10,6 +10,8 @@ from factory.alchemy import SQLAlchemyModelFactory
 from practice import db
 from practice.accounts.models import Role, User
 from practice.accounts.services import hash_password
+from practice.appointments import services as appointments
+from practice.appointments.models import Appointment, AppointmentFormat, NoteFormat, ProgressNote
 from practice.couples.models import Couple, CoupleStatus, Partner
 
 PASSWORD = "correct horse battery"
@@ -71,3 +73,44 @@ def partner_with_login(couple: Couple, position: int = 1) -> User:
     partner.user = ClientFactory(name=partner.name, email=partner.email)
     db.session.flush()
     return partner.user
+
+
+class AppointmentFactory(BaseFactory):
+    class Meta:
+        model = Appointment
+
+    couple = factory.SubFactory(CoupleFactory)
+    starts_at = factory.LazyFunction(lambda: datetime.now(UTC).replace(microsecond=0))
+    duration_minutes = 50
+    format = AppointmentFormat.IN_PERSON
+    place = "Room 2"
+    created_by_id = factory.LazyAttribute(lambda appointment: appointment.couple.counselor_id)
+
+
+NOTE_TEXT = {
+    "format": "dap",
+    "data": "Both partners described the week.",
+    "subjective": "",
+    "objective": "",
+    "assessment": "Less blame in their language.",
+    "plan": "Daily check-in, five times a week.",
+    "areas": ["communication", "empathy"],
+    "interventions": "Speaker-listener practice",
+    "homework_reviewed": "Repair script log",
+    "risk_observed": False,
+    "risk_details": "",
+}
+
+
+def draft_note(appointment: Appointment, **changes: object) -> ProgressNote:
+    """A saved draft note for an appointment, written by the couple's counselor."""
+    counselor = appointment.couple.counselor
+    note = appointments.start_note(appointment, counselor, NoteFormat.DAP)
+    appointments.save_draft(note, {**NOTE_TEXT, **changes}, note.version, counselor)
+    return note
+
+
+def signed_note(appointment: Appointment, **changes: object) -> ProgressNote:
+    note = draft_note(appointment, **changes)
+    appointments.sign(note, {**NOTE_TEXT, **changes}, note.version, appointment.couple.counselor)
+    return note

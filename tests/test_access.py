@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import pytest
 
+from practice import db
 from practice.access import audience_of
 from practice.accounts import services
-from tests.factories import AdminFactory, CounselorFactory, CoupleFactory, partner_with_login
+from practice.measures.models import SafetyScreen
+from tests.factories import (
+    AdminFactory,
+    AppointmentFactory,
+    CounselorFactory,
+    CoupleFactory,
+    partner_with_login,
+    signed_note,
+)
 
 ANON, PARTNER_A, PARTNER_B, COUNSELOR, OTHER, ADMIN = (
     "anonymous",
@@ -75,6 +84,36 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "couples.admin_couples": {"GET": only({ADMIN: 200}, 403)},
     "couples.reassign_couple": {"POST": only({ADMIN: 302}, 403)},
     "portal.home": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
+    "appointments.new_appointment": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "appointments.appointment": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "appointments.record_attendance": {"POST": only({COUNSELOR: 400, OTHER: 404}, 403)},
+    "appointments.calendar_file": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "appointments.start_note": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    # The note in this table is signed: reading works, editing is refused as locked.
+    "appointments.note": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "appointments.edit_note": {
+        "GET": only({COUNSELOR: 302, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 409, OTHER: 404}, 403),
+    },
+    "appointments.add_addendum": {"POST": only({COUNSELOR: 400, OTHER: 404}, 403)},
+    "measures.enter": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "measures.chart": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "measures.mark_reviewed": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    "measures.portal_answer": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
+    },
+    "measures.safety_check": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
+    },
+    "measures.safety_resources": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
 }
 
 
@@ -105,11 +144,26 @@ def world(client):
         OTHER: other_counselor,
         ADMIN: AdminFactory(),
     }
+    appointment = AppointmentFactory(couple=couple)
+    note = signed_note(appointment)
+    screen = SafetyScreen(
+        couple_id=couple.id,
+        partner_id=couple.partners[0].id,
+        answers={"humiliated": 0, "afraid": 1, "raped": 0, "kicked": 0},
+        positive=True,
+    )
+    db.session.add(screen)
+    db.session.flush()
     values = {
         "couple_id": couple.id,
         "partner_id": couple.partners[0].id,
         "user_id": other_counselor.id,
         "token": "no-such-invitation",
+        "appointment_id": appointment.id,
+        "note_id": note.id,
+        "screen_id": screen.id,
+        "measure_key": "checkin",
+        "partner": couple.partners[0].id,  # a query argument of measures.enter
     }
     return people, values
 
@@ -127,6 +181,8 @@ def _sign_in_directly(client, user) -> None:
 def _url(app, endpoint: str, values: dict[str, object]) -> str:
     rule = next(app.url_map.iter_rules(endpoint))
     arguments = {name: values[name] for name in rule.arguments if name in values}
+    if endpoint == "measures.enter":
+        arguments["partner"] = values["partner"]
     if endpoint == "static":
         arguments["filename"] = "practice.css"
     elif endpoint == "bootstrap.static":

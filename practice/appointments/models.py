@@ -121,7 +121,10 @@ class ProgressNote(Base):
     homework_reviewed: Mapped[str] = mapped_column(Text, default="")
     risk_observed: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_details: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[NoteStatus] = mapped_column(enum_by_value(NoteStatus), default=NoteStatus.DRAFT)
+    # active_history: the lock below must know the stored status even when it is overwritten.
+    status: Mapped[NoteStatus] = mapped_column(
+        enum_by_value(NoteStatus), default=NoteStatus.DRAFT, active_history=True
+    )
     # Bumped on every save; a save based on an older number is a conflict, never an overwrite.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,10 +12,17 @@ from practice.access import Permission
 from practice.accounts.models import Role, User
 from practice.couples.models import Couple, Partner
 
+# Clinical work on a couple belongs to the couple's own counselor and nobody else.
 _OWN_COUNSELOR_ONLY = {
     Permission.COUPLE_VIEW,
     Permission.COUPLE_EDIT,
     Permission.COUPLE_INVITE_PARTNER,
+    Permission.APPOINTMENT_MANAGE,
+    Permission.NOTE_WRITE,
+    Permission.NOTE_READ,
+    Permission.MEASURE_ENTER,
+    Permission.PROGRESS_VIEW,
+    Permission.SAFETY_REVIEW,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -182,6 +183,27 @@ def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
     db.session.flush()
     audit.record(actor, "couple.reassign", couple)
     log.info("couple %s moved to counselor %s by %s", couple.id, counselor.id, actor.id)
+
+
+@dataclass(frozen=True)
+class CoupleOverview:
+    """Everything the couple page shows, loaded in a fixed number of queries."""
+
+    appointments: list[Any]
+    progress: list[Any]
+    safety_flags: list[Any]
+
+
+def couple_overview(couple: Couple) -> CoupleOverview:
+    """Gather the couple page: appointments with notes, progress, open safety flags."""
+    from practice.appointments.services import appointments_of
+    from practice.measures.services import progress_of, unreviewed_positive_screens
+
+    return CoupleOverview(
+        appointments=appointments_of(couple),
+        progress=progress_of(couple),
+        safety_flags=unreviewed_positive_screens(couple),
+    )
 
 
 def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.IssuedInvitation:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from practice import db
 from practice.access import Audience, Permission, allow
 from practice.accounts.models import Role
+from practice.appointments.services import upcoming_for
 from practice.couples import services
 from practice.couples.forms import CoupleForm, ReassignForm
 from practice.couples.models import CoupleStatus
@@ -45,6 +46,7 @@ def caseload():
     )
     return render_template(
         "couples/caseload.html",
+        upcoming=upcoming_for(current_user),
         page=page,
         search=search,
         status=status,
@@ -73,7 +75,9 @@ def new_couple():
 def couple(couple_id: int):
     """Show one couple's case."""
     couple = load_couple_or_404(couple_id, Permission.COUPLE_VIEW)
-    return render_template("couples/couple.html", couple=couple)
+    return render_template(
+        "couples/couple.html", couple=couple, overview=services.couple_overview(couple)
+    )
 
 
 @bp.route("/couples/<id:couple_id>/edit", methods=["GET", "POST"])

@@ -30,6 +30,7 @@ class Item:
     # For 0–10 scales: words at the two ends, shown beside the numbers.
     low_label: str = ""
     high_label: str = ""
+    short: str = ""  # a few words naming the item in tables and flags
 
     @property
     def scores(self) -> frozenset[int]:
@@ -73,13 +74,14 @@ class Measure:
         object.__setattr__(self, "item_keys", tuple(item.key for item in self.items))
 
 
-def _scale_0_10(key: str, text: str, low: str, high: str) -> Item:
+def _scale_0_10(key: str, short: str, text: str, low: str, high: str) -> Item:
     return Item(
         key=key,
         text=text,
         options=tuple(Option(str(score), score) for score in range(11)),
         low_label=low,
         high_label=high,
+        short=short,
     )
 
 
@@ -94,39 +96,52 @@ CHECKIN = Measure(
     items=(
         _scale_0_10(
             "communication",
+            "Talking and listening",
             "How well do the two of you talk and listen?",
             "Not at all",
             "Very well",
         ),
         _scale_0_10(
             "empathy",
+            "Feeling understood",
             "How understood do you feel by your partner?",
             "Not at all",
             "Completely",
         ),
         _scale_0_10(
             "boundaries",
+            "Agreements",
             "How well do your agreements about time, money and pausing arguments work?",
             "Not at all",
             "Very well",
         ),
         _scale_0_10(
-            "finances", "How well do you handle money matters together?", "Very badly", "Very well"
+            "finances",
+            "Money",
+            "How well do you handle money matters together?",
+            "Very badly",
+            "Very well",
         ),
         _scale_0_10(
             "parenting",
+            "Parenting and family tasks",
             "How well do you share parenting or family tasks? (0 if it does not apply to you)",
             "Very badly",
             "Very well",
         ),
         _scale_0_10(
             "commitment",
+            "Promises and repair",
             "How reliably do you both keep promises and repair after a fight?",
             "Never",
             "Always",
         ),
         _scale_0_10(
-            "closeness", "Overall, how close do you feel right now?", "Distant", "Very close"
+            "closeness",
+            "Closeness",
+            "Overall, how close do you feel right now?",
+            "Distant",
+            "Very close",
         ),
     ),
     scoring=Scoring.MEAN,

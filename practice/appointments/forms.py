@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    validators,
+    widgets,
+)
+
+from practice.appointments.models import AppointmentFormat, Attendance, NoteFormat
+from practice.couples.models import Couple
+from practice.forms import LONG_TEXT, max_length, required, strip
+from practice.framework import AREAS
+
+NOTE_TEXT = 20_000
+
+
+def _partner_choices(couple: Couple, blank: str) -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [SelectChoice(str(p.id), p.name) for p in couple.partners]
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+class AppointmentForm(FlaskForm):
+    day = DateField("Date", [required("Enter the date.")])
+    start_time = TimeField("Start time", [required("Enter the start time.")])
+    duration_minutes = IntegerField(
+        "Length (minutes)",
+        [
+            required("Enter the length in minutes."),
+            validators.NumberRange(10, 240, "Between 10 and 240 minutes."),
+        ],
+        default=50,
+    )
+    format = RadioField(
+        "Format",
+        choices=[SelectChoice(f.value, f.label) for f in AppointmentFormat],
+        default=AppointmentFormat.IN_PERSON.value,
+    )
+    place = StringField("Place or link", [validators.Optional(), max_length(200)], filters=[strip])
+    individual_partner_id = SelectField("With", coerce=_optional_int)
+
+    def __init__(self, *args: object, couple: Couple, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.individual_partner_id.choices = _partner_choices(couple, "Both partners")
+
+
+class AttendanceForm(FlaskForm):
+    attendance = RadioField(
+        "Attendance",
+        [required("Choose what happened.")],
+        choices=[SelectChoice(a.value, a.label) for a in Attendance],
+    )
+    attending_partner_id = SelectField("Which partner came", coerce=_optional_int)
+
+    def __init__(self, *args: object, couple: Couple, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.attending_partner_id.choices = _partner_choices(couple, "—")
+
+    def validate_attending_partner_id(self, field: SelectField) -> None:
+        if self.attendance.data == Attendance.ONE_PARTNER.value and not field.data:
+            raise validators.ValidationError("Say which partner attended.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _long(label: str) -> TextAreaField:
+    return TextAreaField(label, [validators.Optional(), max_length(NOTE_TEXT)], filters=[strip])
+
+
+class NoteForm(FlaskForm):
+    version = HiddenField()
+    format = RadioField(
+        "Note format",
+        choices=[
+            SelectChoice(NoteFormat.DAP.value, "DAP (data, assessment, plan)"),
+            SelectChoice(NoteFormat.SOAP.value, "SOAP (subjective, objective, assessment, plan)"),
+        ],
+        default=NoteFormat.DAP.value,
+    )
+    data = _long("Data")
+    subjective = _long("Subjective")
+    objective = _long("Objective")
+    assessment = _long("Assessment")
+    plan = _long("Plan")
+    areas = MultiCheckboxField(
+        "Framework areas addressed",
+        choices=[SelectChoice(area.key, area.label) for area in AREAS],
+        validate_choice=True,
+    )
+    interventions = _long("Interventions used")
+    homework_reviewed = _long("Homework reviewed")
+    risk_observed = BooleanField("Risk observed in this appointment")
+    risk_details = _long("Risk: what was observed and what was done")
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.risk_observed.data and not self.risk_details.data and not self.risk_details.errors:
+            # Optional() stops the field's own check when it is blank; the rule is checked here.
+            self.risk_details.errors.append("Describe the risk you observed.")
+            valid = False
+        return valid
+
+    @property
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class AddendumForm(FlaskForm):
+    reason = StringField(
+        "Reason for the addendum", [required("Give the reason."), max_length(500)], filters=[strip]
+    )
+    body = TextAreaField(
+        "Addendum", [required("Write the addendum."), max_length(LONG_TEXT)], filters=[strip]
+    )

@@ -1,0 +1,293 @@
+"""Appointments, attendance, progress notes, signing and addenda."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, selectinload
+
+from practice import db
+from practice.accounts.models import User
+from practice.appointments.models import (
+    NOTE_CONTENT_FIELDS,
+    Addendum,
+    Appointment,
+    AppointmentFormat,
+    Attendance,
+    NoteFormat,
+    NoteStatus,
+    NoteVersion,
+    ProgressNote,
+)
+from practice.audit import services as audit
+from practice.clock import from_local
+from practice.couples.models import Couple, Partner
+from practice.db import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class AppointmentError(ValueError):
+    """A change that cannot be made; the message is safe to show."""
+
+
+class NoteLocked(AppointmentError):
+    """The note is signed: it can only be amended by an addendum."""
+
+
+class NoteConflict(AppointmentError):
+    """Someone saved the note after this editor loaded it."""
+
+
+# --- appointments -------------------------------------------------------------------------
+
+
+def _partner_of(couple: Couple, partner_id: int | None) -> Partner | None:
+    if not partner_id:
+        return None
+    partner = next((p for p in couple.partners if p.id == partner_id), None)
+    if partner is None:
+        raise AppointmentError("Choose one of the couple's partners.")
+    return partner
+
+
+def schedule(couple: Couple, data: dict[str, Any], actor: User) -> Appointment:
+    """Put an appointment in the calendar for a couple (or one partner of it)."""
+    appointment = Appointment(
+        couple=couple,
+        starts_at=from_local(data["day"], data["start_time"]),
+        duration_minutes=data["duration_minutes"],
+        format=AppointmentFormat(data["format"]),
+        place=data["place"] or "",
+        individual_partner=_partner_of(couple, data.get("individual_partner_id")),
+        created_by_id=actor.id,
+    )
+    db.session.add(appointment)
+    db.session.flush()
+    audit.record(actor, "appointment.create", appointment)
+    return appointment
+
+
+def record_attendance(appointment: Appointment, data: dict[str, Any], actor: User) -> None:
+    """Record who came to an appointment, or that it was cancelled or missed."""
+    attendance = Attendance(data["attendance"])
+    attending = None
+    if attendance is Attendance.ONE_PARTNER:
+        attending = _partner_of(appointment.couple, data.get("attending_partner_id"))
+        if attending is None:
+            raise AppointmentError("Say which partner attended.")
+    appointment.attendance = attendance
+    appointment.attending_partner = attending
+    db.session.flush()
+    audit.record(actor, "appointment.attendance", appointment)
+
+
+def appointments_of(couple: Couple) -> list[Appointment]:
+    """A couple's appointments, newest first, with their notes (two queries)."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.couple_id == couple.id)
+            .options(selectinload(Appointment.note))
+            .order_by(Appointment.starts_at.desc())
+        )
+    )
+
+
+def upcoming_for(
+    counselor: User, *, now: datetime | None = None, limit: int = 8
+) -> list[Appointment]:
+    """The counselor's next appointments across their caseload."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .join(Couple, Couple.id == Appointment.couple_id)
+            .where(
+                Couple.counselor_id == counselor.id,
+                Appointment.starts_at >= now - timedelta(hours=1),
+                Appointment.attendance.is_(None),
+            )
+            .options(selectinload(Appointment.couple).selectinload(Couple.partners))
+            .order_by(Appointment.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def calendar_file(appointment: Appointment, practice_name: str = "Practice") -> bytes:
+    """An iCalendar (.ics) file for one appointment, free of clinical detail."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Practice//Appointments//EN")
+    calendar.add("version", "2.0")
+    event_ = Event()
+    event_.add("uid", f"appointment-{appointment.id}@practice")
+    event_.add("dtstamp", appointment.created_at)
+    event_.add("dtstart", appointment.starts_at)
+    event_.add("dtend", appointment.ends_at)
+    event_.add("summary", f"Counseling appointment ({appointment.format.label.lower()})")
+    if appointment.place:
+        event_.add("location", appointment.place)
+    calendar.add_component(event_)
+    return calendar.to_ical()
+
+
+# --- progress notes -----------------------------------------------------------------------
+
+
+def start_note(appointment: Appointment, author: User, note_format: NoteFormat) -> ProgressNote:
+    """Open the draft note of an appointment (one note per appointment)."""
+    if appointment.note is not None:
+        return appointment.note
+    note = ProgressNote(
+        appointment=appointment,
+        couple_id=appointment.couple_id,
+        author_id=author.id,
+        format=note_format,
+        areas=[],
+    )
+    db.session.add(note)
+    db.session.flush()
+    audit.record(author, "note.create", note)
+    return note
+
+
+def _assign_content(note: ProgressNote, data: dict[str, Any]) -> None:
+    note.format = NoteFormat(data["format"])
+    for name in ("data", "subjective", "objective", "assessment", "plan"):
+        note.__setattr__(name, data[name] or "")
+    note.areas = list(data["areas"] or [])
+    note.interventions = data["interventions"] or ""
+    note.homework_reviewed = data["homework_reviewed"] or ""
+    note.risk_observed = bool(data["risk_observed"])
+    note.risk_details = (data["risk_details"] or "") if note.risk_observed else ""
+
+
+def _check_editable(note: ProgressNote, expected_version: int) -> None:
+    if note.is_signed:
+        raise NoteLocked("This note is signed. Add an addendum to correct or add to it.")
+    if note.version != expected_version:
+        raise NoteConflict("Someone saved this note after you opened it.")
+
+
+def _keep_version(note: ProgressNote, actor: User, *, signed: bool = False) -> None:
+    db.session.add(
+        NoteVersion(
+            note=note,
+            number=len(note.versions) + 1,
+            content=note.content(),
+            saved_by_id=actor.id,
+            signed=signed,
+        )
+    )
+
+
+def save_draft(
+    note: ProgressNote, data: dict[str, Any], expected_version: int, actor: User
+) -> None:
+    """Save the draft, unless someone else saved it first or it is already signed."""
+    _check_editable(note, expected_version)
+    _assign_content(note, data)
+    note.updated_at = utcnow()
+    _keep_version(note, actor)
+    db.session.flush()
+    audit.record(actor, "note.save", note)
+
+
+def content_hash(payload: dict[str, Any]) -> str:
+    """A SHA-256 of canonical JSON: the same content always gives the same hash."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def note_signature_payload(note: ProgressNote) -> dict[str, Any]:
+    return {
+        "note": note.id,
+        "appointment": note.appointment_id,
+        "content": note.content(),
+        "signed_by": note.signed_by_id,
+        "signed_at": note.signed_at.isoformat() if note.signed_at else None,
+    }
+
+
+def sign(note: ProgressNote, data: dict[str, Any], expected_version: int, actor: User) -> None:
+    """Save the final text, sign it, and lock the note for good."""
+    _check_editable(note, expected_version)
+    _assign_content(note, data)
+    now = utcnow()
+    note.status = NoteStatus.SIGNED
+    note.signed_at = now
+    note.updated_at = now
+    note.signed_by_id = actor.id
+    note.content_hash = content_hash(note_signature_payload(note))
+    _keep_version(note, actor, signed=True)
+    db.session.flush()
+    audit.record(actor, "note.sign", note)
+    log.info("note %s signed by %s", note.id, actor.id)
+
+
+def add_addendum(note: ProgressNote, data: dict[str, Any], actor: User) -> Addendum:
+    """Append a signed correction or addition to a signed note."""
+    if not note.is_signed:
+        raise AppointmentError("A draft can still be edited; addenda are for signed notes.")
+    now = utcnow()
+    addendum = Addendum(
+        note=note,
+        reason=data["reason"],
+        body=data["body"],
+        signed_by_id=actor.id,
+        signed_at=now,
+        content_hash=content_hash(
+            {
+                "note_hash": note.content_hash,
+                "reason": data["reason"],
+                "body": data["body"],
+                "signed_by": actor.id,
+                "signed_at": now.isoformat(),
+            }
+        ),
+    )
+    db.session.add(addendum)
+    db.session.flush()
+    audit.record(actor, "note.addendum", addendum)
+    return addendum
+
+
+def verify_signature(note: ProgressNote) -> bool:
+    """Whether the stored note still matches the hash taken when it was signed."""
+    return note.is_signed and note.content_hash == content_hash(note_signature_payload(note))
+
+
+# --- the lock, enforced below every route -------------------------------------------------
+
+
+_LOCKED_COLUMNS = (*NOTE_CONTENT_FIELDS, "status", "signed_at", "signed_by_id", "content_hash")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_signed_records(
+    session: Session, _context: object, _instances: object
+) -> None:
+    """Whatever code path tries it, a signed note, its versions and addenda never change."""
+    for obj in session.dirty:
+        if isinstance(obj, ProgressNote):
+            state = inspect(obj)
+            history = state.attrs.status.history
+            was_signed = NoteStatus.SIGNED in (history.deleted or history.unchanged or ())
+            changed = any(state.attrs[name].history.has_changes() for name in _LOCKED_COLUMNS)
+            if was_signed and changed:
+                raise NoteLocked("This note is signed and cannot be changed.")
+        elif isinstance(obj, NoteVersion | Addendum) and session.is_modified(obj):
+            raise NoteLocked("Signed records cannot be changed.")
+    for obj in session.deleted:
+        if isinstance(obj, Addendum | NoteVersion) or (
+            isinstance(obj, ProgressNote) and obj.is_signed
+        ):
+            raise NoteLocked("Signed records cannot be deleted.")

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from practice import db
+from practice.access import Audience, Permission, allow
+from practice.appointments import services
+from practice.appointments.forms import AddendumForm, AppointmentForm, AttendanceForm, NoteForm
+from practice.appointments.models import NoteFormat, ProgressNote
+from practice.appointments.policy import load_appointment_or_404, load_note_or_404
+from practice.couples.policy import load_couple_or_404
+
+bp = Blueprint("appointments", __name__)
+
+
+@bp.route("/couples/<id:couple_id>/appointments/new", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def new_appointment(couple_id: int):
+    """Schedule an appointment for a couple."""
+    couple = load_couple_or_404(couple_id, Permission.APPOINTMENT_MANAGE)
+    form = AppointmentForm(
+        couple=couple, individual_partner_id=request.args.get("partner", type=int)
+    )
+    if form.validate_on_submit():
+        appointment = services.schedule(couple, form.data, current_user)
+        db.session.commit()
+        flash("Appointment scheduled.", "success")
+        return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
+    status = 400 if form.errors else 200
+    return render_template("appointments/appointment_form.html", form=form, couple=couple), status
+
+
+@bp.route("/appointments/<id:appointment_id>")
+@allow(Audience.COUNSELOR)
+def appointment(appointment_id: int):
+    """Show an appointment with its attendance and note."""
+    appointment = load_appointment_or_404(appointment_id, Permission.APPOINTMENT_MANAGE)
+    form = AttendanceForm(
+        couple=appointment.couple,
+        data={
+            "attendance": appointment.attendance.value if appointment.attendance else None,
+            "attending_partner_id": appointment.attending_partner_id,
+        },
+    )
+    return render_template("appointments/appointment.html", appointment=appointment, form=form)
+
+
+@bp.route("/appointments/<id:appointment_id>/attendance", methods=["POST"])
+@allow(Audience.COUNSELOR)
+def record_attendance(appointment_id: int):
+    """Record who attended."""
+    appointment = load_appointment_or_404(appointment_id, Permission.APPOINTMENT_MANAGE)
+    form = AttendanceForm(couple=appointment.couple)
+    if form.validate_on_submit():
+        services.record_attendance(appointment, form.data, current_user)
+        db.session.commit()
+        flash("Attendance recorded.", "success")
+        return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
+    return render_template("appointments/appointment.html", appointment=appointment, form=form), 400
+
+
+@bp.route("/appointments/<id:appointment_id>/calendar.ics")
+@allow(Audience.COUNSELOR)
+def calendar_file(appointment_id: int):
+    """Download the appointment as a calendar file."""
+    appointment = load_appointment_or_404(appointment_id, Permission.APPOINTMENT_MANAGE)
+    return Response(
+        services.calendar_file(appointment),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f"attachment; filename=appointment-{appointment.id}.ics"},
+    )
+
+
+@bp.route("/appointments/<id:appointment_id>/note", methods=["POST"])
+@allow(Audience.COUNSELOR)
+def start_note(appointment_id: int):
+    """Open the appointment's draft note."""
+    appointment = load_appointment_or_404(appointment_id, Permission.NOTE_WRITE)
+    note_format = NoteFormat.SOAP if request.form.get("format") == "soap" else NoteFormat.DAP
+    note = services.start_note(appointment, current_user, note_format)
+    db.session.commit()
+    return redirect(url_for("appointments.edit_note", note_id=note.id))
+
+
+def _note_form_data(note: ProgressNote) -> dict[str, object]:
+    return {**note.content(), "version": str(note.version)}
+
+
+@bp.route("/notes/<id:note_id>")
+@allow(Audience.COUNSELOR)
+def note(note_id: int):
+    """Read a note, its addenda and its saved versions."""
+    note = load_note_or_404(note_id, Permission.NOTE_READ)
+    if not note.is_signed:
+        return redirect(url_for("appointments.edit_note", note_id=note.id))
+    return render_template(
+        "appointments/note.html",
+        note=note,
+        form=AddendumForm(),
+        intact=services.verify_signature(note),
+    )
+
+
+@bp.route("/notes/<id:note_id>/edit", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def edit_note(note_id: int):
+    """Edit a draft note; save it, or sign and lock it."""
+    note = load_note_or_404(note_id, Permission.NOTE_WRITE)
+    if note.is_signed:
+        if request.method == "POST":
+            return render_template("appointments/note_locked.html", note=note), 409
+        return redirect(url_for("appointments.note", note_id=note.id))
+    form = NoteForm(data=None if request.method == "POST" else _note_form_data(note))
+    if form.validate_on_submit():
+        signing = "sign" in request.form
+        action = services.sign if signing else services.save_draft
+        try:
+            action(note, form.data, form.expected_version, current_user)
+        except (services.NoteConflict, StaleDataError):
+            db.session.rollback()
+            return _conflict(note_id, form)
+        except services.NoteLocked:
+            db.session.rollback()
+            return render_template("appointments/note_locked.html", note=note), 409
+        db.session.commit()
+        flash("Note signed and locked." if signing else "Draft saved.", "success")
+        target = "appointments.note" if signing else "appointments.edit_note"
+        return redirect(url_for(target, note_id=note.id))
+    status = 400 if form.errors else 200
+    return render_template("appointments/note_form.html", note=note, form=form), status
+
+
+def _conflict(note_id: int, form: NoteForm):
+    """Show the newer saved note beside the editor's own text, which is kept in the form."""
+    current = load_note_or_404(note_id, Permission.NOTE_WRITE)
+    if current.is_signed:
+        return render_template("appointments/note_locked.html", note=current, kept=form.data), 409
+    form.version.data = str(current.version)
+    return render_template("appointments/note_conflict.html", note=current, form=form), 409
+
+
+@bp.route("/notes/<id:note_id>/addenda", methods=["POST"])
+@allow(Audience.COUNSELOR)
+def add_addendum(note_id: int):
+    """Sign an addendum to a signed note."""
+    note = load_note_or_404(note_id, Permission.NOTE_WRITE)
+    if not note.is_signed:
+        abort(404)
+    form = AddendumForm()
+    if form.validate_on_submit():
+        services.add_addendum(note, form.data, current_user)
+        db.session.commit()
+        flash("Addendum signed and added.", "success")
+        return redirect(url_for("appointments.note", note_id=note.id))
+    return render_template(
+        "appointments/note.html", note=note, form=form, intact=services.verify_signature(note)
+    ), 400

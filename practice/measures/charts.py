@@ -1,0 +1,75 @@
+"""Progress charts as SVG, drawn on the server by matplotlib and cached by their data.
+
+matplotlib is imported on first use, not at start-up, and the SVG is made deterministic (no
+date, fixed ids) so that the same data always gives the same bytes, here and in PDF reports.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from functools import lru_cache
+
+from practice.measures.definitions import MEASURES
+
+PARTNER_COLOURS = ("#1f5fa8", "#c0562b")  # blue and orange: distinct for colour-blind readers
+PARTNER_MARKERS = ("o", "s")
+
+
+@lru_cache(maxsize=256)
+def progress_chart(
+    measure_key: str, series: tuple[tuple[str, tuple[tuple[date, float], ...]], ...]
+) -> bytes:
+    """Both partners' totals over time, with the measure's cutoff line, as SVG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    measure = MEASURES[measure_key]
+    with matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",  # keep text as text: smaller, searchable, sharp in PDFs
+            "svg.hashsalt": "practice",
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+        }
+    ):
+        figure = Figure(figsize=(6.4, 3.0), dpi=100)
+        axes = figure.add_subplot()
+        for index, (name, points) in enumerate(series):
+            if not points:
+                continue
+            days, totals = zip(*points, strict=True)
+            axes.plot(
+                days,
+                totals,
+                marker=PARTNER_MARKERS[index % 2],
+                color=PARTNER_COLOURS[index % 2],
+                linewidth=2,
+                label=name,
+            )
+        if measure.cutoff is not None:
+            axes.axhline(measure.cutoff, color="#6c757d", linestyle="--", linewidth=1)
+            axes.annotate(
+                f"cutoff {measure.cutoff:g}",
+                xy=(1, measure.cutoff),
+                xycoords=("axes fraction", "data"),
+                xytext=(-4, 4),
+                textcoords="offset points",
+                ha="right",
+                color="#495057",
+                fontsize=8,
+            )
+        margin = (measure.maximum - measure.minimum) * 0.05
+        axes.set_ylim(measure.minimum - margin, measure.maximum + margin)
+        axes.set_ylabel(f"{measure.short_title} score")
+        axes.grid(axis="y", color="#e9ecef")
+        axes.spines[["top", "right"]].set_visible(False)
+        figure.autofmt_xdate(rotation=30)
+        if any(points for _name, points in series):
+            axes.legend(loc="lower left", frameon=False, ncols=2)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

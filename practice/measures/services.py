@@ -1,0 +1,177 @@
+"""Recording measures, the progress view's numbers, and the private safety screen."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from practice import db
+from practice.accounts.models import User
+from practice.audit import services as audit
+from practice.couples.models import Couple, Partner
+from practice.db import utcnow
+from practice.measures import scoring
+from practice.measures.definitions import HARK, PROGRESS_MEASURES, Measure
+from practice.measures.models import MeasureResponse, SafetyScreen
+
+
+def record_response(
+    partner: Partner, measure: Measure, answers: dict[str, int], taken_on: date, actor: User
+) -> MeasureResponse:
+    """Store one partner's answers to a progress measure, scored."""
+    if measure.private:
+        raise ValueError("private measures are recorded with record_safety_screen")
+    checked = scoring.check_answers(measure, answers)
+    response = MeasureResponse(
+        couple_id=partner.couple_id,
+        partner_id=partner.id,
+        measure_key=measure.key,
+        answers=checked,
+        total=scoring.total(measure, checked),
+        taken_on=taken_on,
+        entered_by_id=actor.id,
+    )
+    db.session.add(response)
+    db.session.flush()
+    audit.record(actor, f"measure.{measure.key}", response)
+    return response
+
+
+def record_safety_screen(partner: Partner, answers: dict[str, int], actor: User) -> SafetyScreen:
+    """Store a partner's own safety check; only the partner themselves may give it."""
+    if partner.user_id != actor.id:
+        raise PermissionError("the safety check is answered by the partner alone")
+    checked = scoring.check_answers(HARK, answers)
+    screen = SafetyScreen(
+        couple_id=partner.couple_id,
+        partner_id=partner.id,
+        answers=checked,
+        positive=scoring.is_positive_screen(HARK, checked),
+    )
+    db.session.add(screen)
+    db.session.flush()
+    audit.record(actor, "safety.screen", screen)
+    return screen
+
+
+def unreviewed_positive_screens(couple: Couple) -> list[SafetyScreen]:
+    """Positive safety checks the counselor has not yet marked as followed up."""
+    return list(
+        db.session.scalars(
+            select(SafetyScreen)
+            .where(
+                SafetyScreen.couple_id == couple.id,
+                SafetyScreen.positive.is_(True),
+                SafetyScreen.reviewed_at.is_(None),
+            )
+            .options(selectinload(SafetyScreen.partner))
+            .order_by(SafetyScreen.taken_at)
+        )
+    )
+
+
+def mark_reviewed(screen: SafetyScreen, actor: User) -> None:
+    """Note that the counselor has followed up a positive safety check."""
+    screen.reviewed_at = utcnow()
+    screen.reviewed_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "safety.review", screen)
+
+
+def latest_own_screen(partner: Partner) -> SafetyScreen | None:
+    return db.session.scalar(
+        select(SafetyScreen)
+        .where(SafetyScreen.partner_id == partner.id)
+        .order_by(SafetyScreen.taken_at.desc(), SafetyScreen.id.desc())
+        .limit(1)
+    )
+
+
+# --- the progress view ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerSeries:
+    partner: Partner
+    points: tuple[tuple[date, float], ...]  # (day, total), oldest first
+    latest_answers: dict[str, int] | None
+
+    @property
+    def first(self) -> float | None:
+        return self.points[0][1] if self.points else None
+
+    @property
+    def latest(self) -> float | None:
+        return self.points[-1][1] if self.points else None
+
+
+@dataclass(frozen=True)
+class MeasureProgress:
+    measure: Measure
+    series: tuple[PartnerSeries, ...]
+    changes: dict[int, scoring.Change]  # by partner id, when a partner has 2+ scores
+    totals_diverge: bool
+    diverging_items: tuple[str, ...]
+
+    @property
+    def has_data(self) -> bool:
+        return any(s.points for s in self.series)
+
+    @property
+    def flagged(self) -> bool:
+        return self.totals_diverge or bool(self.diverging_items)
+
+    def chart_key(self) -> tuple:
+        """Everything the chart depends on, hashable, so charts are cached by their data."""
+        return (
+            self.measure.key,
+            tuple((s.partner.name, s.points) for s in self.series),
+        )
+
+
+def progress_of(couple: Couple) -> list[MeasureProgress]:
+    """Each progress measure: both partners' totals over time, change and divergence (1 query)."""
+    responses = db.session.scalars(
+        select(MeasureResponse)
+        .where(MeasureResponse.couple_id == couple.id)
+        .order_by(MeasureResponse.taken_on, MeasureResponse.id)
+    ).all()
+    by_measure: dict[str, dict[int, list[MeasureResponse]]] = defaultdict(lambda: defaultdict(list))
+    for response in responses:
+        by_measure[response.measure_key][response.partner_id].append(response)
+    return [_progress(measure, couple, by_measure[measure.key]) for measure in PROGRESS_MEASURES]
+
+
+def _progress(
+    measure: Measure, couple: Couple, by_partner: dict[int, list[MeasureResponse]]
+) -> MeasureProgress:
+    series = []
+    changes = {}
+    for partner in couple.partners:
+        rows = by_partner.get(partner.id, [])
+        series.append(
+            PartnerSeries(
+                partner=partner,
+                points=tuple((row.taken_on, row.total) for row in rows),
+                latest_answers=rows[-1].answers if rows else None,
+            )
+        )
+        if len(rows) >= 2:
+            changes[partner.id] = scoring.change(measure, rows[0].total, rows[-1].total)
+    one, other = series
+    both = one.latest is not None and other.latest is not None
+    return MeasureProgress(
+        measure=measure,
+        series=tuple(series),
+        changes=changes,
+        totals_diverge=both and scoring.totals_diverge(measure, one.latest, other.latest),
+        diverging_items=tuple(
+            scoring.diverging_items(measure, one.latest_answers, other.latest_answers)
+        )
+        if both
+        else (),
+    )

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from practice import clock, db
+from practice.access import Audience, Permission, allow
+from practice.couples.policy import load_couple_or_404, load_partner_or_404
+from practice.couples.services import partner_of
+from practice.measures import charts, services
+from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Measure
+from practice.measures.forms import answers_form_class, answers_of
+from practice.measures.models import SafetyScreen
+
+bp = Blueprint("measures", __name__)
+
+# Where the quick-exit button leads: an ordinary, neutral page.
+QUICK_EXIT_URL = "https://weather.com/"
+
+
+def _progress_measure_or_404(measure_key: str) -> Measure:
+    measure = MEASURES.get(measure_key)
+    if measure is None or measure not in PROGRESS_MEASURES:
+        abort(404)
+    return measure
+
+
+# --- the counselor -------------------------------------------------------------------------
+
+
+@bp.route("/couples/<id:couple_id>/measures/<measure_key>", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def enter(couple_id: int, measure_key: str):
+    """Enter a partner's answers given during an appointment."""
+    couple = load_couple_or_404(couple_id, Permission.MEASURE_ENTER)
+    measure = _progress_measure_or_404(measure_key)
+    partner = load_partner_or_404(couple, request.args.get("partner", type=int) or 0)
+    form = answers_form_class(measure, with_date=True)(
+        data=None if request.method == "POST" else {"taken_on": clock.today()}
+    )
+    if form.validate_on_submit():
+        services.record_response(
+            partner, measure, answers_of(measure, form), form.taken_on.data, current_user
+        )
+        db.session.commit()
+        flash(f"{measure.short_title} for {partner.name} saved.", "success")
+        return redirect(url_for("couples.couple", couple_id=couple.id) + "#progress")
+    return render_template(
+        "measures/answer.html",
+        form=form,
+        measure=measure,
+        partner=partner,
+        couple=couple,
+        portal=False,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/couples/<id:couple_id>/charts/<measure_key>.svg")
+@allow(Audience.COUNSELOR)
+def chart(couple_id: int, measure_key: str):
+    """The progress chart of one measure, as an SVG image."""
+    couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
+    measure = _progress_measure_or_404(measure_key)
+    progress = next(p for p in services.progress_of(couple) if p.measure is measure)
+    _key, series = progress.chart_key()
+    return Response(charts.progress_chart(measure.key, series), mimetype="image/svg+xml")
+
+
+@bp.route("/couples/<id:couple_id>/safety/<id:screen_id>/reviewed", methods=["POST"])
+@allow(Audience.COUNSELOR)
+def mark_reviewed(couple_id: int, screen_id: int):
+    """Note that a positive safety check has been followed up."""
+    couple = load_couple_or_404(couple_id, Permission.SAFETY_REVIEW)
+    screen = db.session.scalar(
+        select(SafetyScreen).where(
+            SafetyScreen.id == screen_id, SafetyScreen.couple_id == couple.id
+        )
+    )
+    if screen is None or not screen.positive:
+        abort(404)
+    services.mark_reviewed(screen, current_user)
+    db.session.commit()
+    flash("Marked as followed up.", "success")
+    return redirect(url_for("couples.couple", couple_id=couple.id))
+
+
+# --- the partner's portal ------------------------------------------------------------------
+
+
+def _own_partner_or_404():
+    partner = partner_of(current_user)
+    if partner is None:
+        abort(404)
+    return partner
+
+
+@bp.route("/portal/measures/<measure_key>", methods=["GET", "POST"])
+@allow(Audience.CLIENT)
+def portal_answer(measure_key: str):
+    """Let a partner fill in a check-in or the CSI-4 before an appointment."""
+    partner = _own_partner_or_404()
+    measure = _progress_measure_or_404(measure_key)
+    form = answers_form_class(measure, with_date=False)()
+    if form.validate_on_submit():
+        services.record_response(
+            partner, measure, answers_of(measure, form), clock.today(), current_user
+        )
+        db.session.commit()
+        flash(
+            f"Thank you. Your {measure.short_title.lower()} is saved for your counselor.", "success"
+        )
+        return redirect(url_for("portal.home"))
+    return render_template(
+        "measures/answer.html",
+        form=form,
+        measure=measure,
+        partner=partner,
+        couple=partner.couple,
+        portal=True,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/portal/safety", methods=["GET", "POST"])
+@allow(Audience.CLIENT)
+def safety_check():
+    """The private safety check: answered alone, seen by the counselor only."""
+    partner = _own_partner_or_404()
+    form = answers_form_class(HARK, with_date=False)()
+    if form.validate_on_submit():
+        services.record_safety_screen(partner, answers_of(HARK, form), current_user)
+        db.session.commit()
+        return redirect(url_for("measures.safety_resources"))
+    return render_template(
+        "measures/safety_check.html", form=form, measure=HARK, quick_exit=QUICK_EXIT_URL
+    ), 400 if form.errors else 200
+
+
+@bp.route("/portal/safety/resources")
+@allow(Audience.CLIENT)
+def safety_resources():
+    """Private safety resources, with more emphasis after a check that raised concern."""
+    partner = _own_partner_or_404()
+    screen = services.latest_own_screen(partner)
+    return render_template(
+        "measures/safety_resources.html",
+        positive=bool(screen and screen.positive),
+        answered=screen is not None,
+        quick_exit=QUICK_EXIT_URL,
+    )
