@@ -89,7 +89,7 @@ class AppointmentFactory(BaseFactory):
 
 NOTE_TEXT = {
     "format": "dap",
-    "data": "Both partners described the week.",
+    "data_section": "Both partners described the week.",
     "subjective": "",
     "objective": "",
     "assessment": "Less blame in their language.",

@@ -93,7 +93,7 @@ class NoteForm(FlaskForm):
         ],
         default=NoteFormat.DAP.value,
     )
-    data = _long("Data")
+    data_section = _long("Data")
     subjective = _long("Subjective")
     objective = _long("Objective")
     assessment = _long("Assessment")

@@ -86,7 +86,7 @@ class NoteStatus(enum.Enum):
 # The fields that make up a note's content, in the order they are hashed and shown.
 NOTE_CONTENT_FIELDS = (
     "format",
-    "data",
+    "data_section",
     "subjective",
     "objective",
     "assessment",
@@ -111,7 +111,7 @@ class ProgressNote(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     format: Mapped[NoteFormat] = mapped_column(enum_by_value(NoteFormat), default=NoteFormat.DAP)
-    data: Mapped[str] = mapped_column(Text, default="")
+    data_section: Mapped[str] = mapped_column(Text, default="")
     subjective: Mapped[str] = mapped_column(Text, default="")
     objective: Mapped[str] = mapped_column(Text, default="")
     assessment: Mapped[str] = mapped_column(Text, default="")

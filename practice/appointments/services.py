@@ -161,7 +161,7 @@ def start_note(appointment: Appointment, author: User, note_format: NoteFormat) 
 
 def _assign_content(note: ProgressNote, data: dict[str, Any]) -> None:
     note.format = NoteFormat(data["format"])
-    for name in ("data", "subjective", "objective", "assessment", "plan"):
+    for name in ("data_section", "subjective", "objective", "assessment", "plan"):
         note.__setattr__(name, data[name] or "")
     note.areas = list(data["areas"] or [])
     note.interventions = data["interventions"] or ""

@@ -1,8 +1,8 @@
 """appointments notes measures
 
-Revision ID: 6d61ad654dc3
+Revision ID: 088f64c45146
 Revises: 6b1a94caccfa
-Create Date: 2026-11-29 12:00:10.906899
+Create Date: 2026-11-29 12:05:29.862148
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import practice.db
 
-revision: str = "6d61ad654dc3"
+revision: str = "088f64c45146"
 down_revision: str | None = "6b1a94caccfa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -157,7 +157,7 @@ def upgrade() -> None:
             sa.Enum("dap", "soap", name="noteformat", native_enum=False, length=20),
             nullable=False,
         ),
-        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("data_section", sa.Text(), nullable=False),
         sa.Column("subjective", sa.Text(), nullable=False),
         sa.Column("objective", sa.Text(), nullable=False),
         sa.Column("assessment", sa.Text(), nullable=False),
