@@ -7,15 +7,18 @@ real person.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from practice import db
+from practice import demo_history as history
 from practice.accounts import services as accounts
 from practice.accounts.models import Role, User
 from practice.couples import services as couples
+from practice.measures import services as measures
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,18 @@ def load_once() -> bool:
     for partner, sign_in in zip(marsh.partners, (PARTNER, OTHER_PARTNER), strict=True):
         issued = couples.invite_partner(partner, maya, timedelta(days=7))
         accounts.accept_invitation(issued.invitation, sign_in.password)
-    # Priya has an invitation she has not used yet.
-    couples.invite_partner(created["Priya Natarajan"].partners[0], maya, timedelta(days=7))
+    # Priya has signed up (with a password of her own, not published here); Sam has not.
+    priya = couples.invite_partner(created["Priya Natarajan"].partners[0], maya, timedelta(days=7))
+    accounts.accept_invitation(priya.invitation, secrets.token_urlsafe(16))
+    # Months of history for two couples, a few weeks for a third.
+    history.add_history(marsh, maya, weeks=14, seed=1)
+    history.add_history(created["Aisha Karimi"], jonah, weeks=9, seed=2)
+    history.add_history(created["Priya Natarajan"], maya, weeks=5, seed=3)
+    history.upcoming(created["Daniel Reyes"], maya, in_days=2, hour=10)
+    # Priya answered the private safety check with a yes: Maya's couple page shows the flag.
+    answers = {"humiliated": 1, "afraid": 0, "raped": 0, "kicked": 0}
+    measures.record_safety_screen(
+        created["Priya Natarajan"].partners[0], answers, priya.invitation.user
+    )
     db.session.flush()
     return True

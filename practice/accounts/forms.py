@@ -9,15 +9,27 @@ from practice.forms import SHORT_TEXT, max_length, required, strip
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("E-mail", [required(), max_length(254)], filters=[strip])
-    password = PasswordField("Password", [required(), max_length(services.MAX_PASSWORD_LENGTH)])
+    email = EmailField(
+        "E-mail",
+        [required(), max_length(254)],
+        filters=[strip],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Password",
+        [required(), max_length(services.MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField("New password", [required()])
+    password = PasswordField(
+        "New password", [required()], render_kw={"autocomplete": "new-password"}
+    )
     confirm = PasswordField(
         "Repeat the password",
         [required(), validators.EqualTo("password", "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
 
     def validate_password(self, field: PasswordField) -> None:

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice import db
@@ -28,6 +28,7 @@ from practice.audit import services as audit
 from practice.clock import from_local
 from practice.couples.models import Couple, Partner
 from practice.db import utcnow
+from practice.pagination import Page
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +88,18 @@ def record_attendance(appointment: Appointment, data: dict[str, Any], actor: Use
     audit.record(actor, "appointment.attendance", appointment)
 
 
-def appointments_of(couple: Couple) -> list[Appointment]:
-    """A couple's appointments, newest first, with their notes (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Appointment)
-            .where(Appointment.couple_id == couple.id)
-            .options(selectinload(Appointment.note))
-            .order_by(Appointment.starts_at.desc())
-        )
-    )
+def appointments_of(couple: Couple, *, page: int = 1, per_page: int = 10) -> Page[Appointment]:
+    """One page of a couple's appointments, newest first, with their notes (three queries)."""
+    base = select(Appointment).where(Appointment.couple_id == couple.id)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    page = min(page, max(1, -(-total // per_page)))
+    items = db.session.scalars(
+        base.options(selectinload(Appointment.note))
+        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=items, number=page, per_page=per_page, total=total)
 
 
 def upcoming_for(

@@ -194,13 +194,13 @@ class CoupleOverview:
     safety_flags: list[Any]
 
 
-def couple_overview(couple: Couple) -> CoupleOverview:
+def couple_overview(couple: Couple, appointments_page: int = 1) -> CoupleOverview:
     """Gather the couple page: appointments with notes, progress, open safety flags."""
     from practice.appointments.services import appointments_of
     from practice.measures.services import progress_of, unreviewed_positive_screens
 
     return CoupleOverview(
-        appointments=appointments_of(couple),
+        appointments=appointments_of(couple, page=appointments_page),
         progress=progress_of(couple),
         safety_flags=unreviewed_positive_screens(couple),
     )

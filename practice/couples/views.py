@@ -76,7 +76,9 @@ def couple(couple_id: int):
     """Show one couple's case."""
     couple = load_couple_or_404(couple_id, Permission.COUPLE_VIEW)
     return render_template(
-        "couples/couple.html", couple=couple, overview=services.couple_overview(couple)
+        "couples/couple.html",
+        couple=couple,
+        overview=services.couple_overview(couple, clamp_page(request.args.get("page"))),
     )
 
 

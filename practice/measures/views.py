@@ -17,6 +17,7 @@ bp = Blueprint("measures", __name__)
 
 # Where the quick-exit button leads: an ordinary, neutral page.
 QUICK_EXIT_URL = "https://weather.com/"
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def _progress_measure_or_404(measure_key: str) -> Measure:
@@ -64,7 +65,10 @@ def chart(couple_id: int, measure_key: str):
     measure = _progress_measure_or_404(measure_key)
     progress = next(p for p in services.progress_of(couple) if p.measure is measure)
     _key, series = progress.chart_key()
-    return Response(charts.progress_chart(measure.key, series), mimetype="image/svg+xml")
+    response = Response(charts.progress_chart(measure.key, series), mimetype="image/svg+xml")
+    # matplotlib styles its SVG inline; the image may use its own styles and nothing else.
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    return response
 
 
 @bp.route("/couples/<id:couple_id>/safety/<id:screen_id>/reviewed", methods=["POST"])

@@ -303,5 +303,5 @@ def test_couple_page_runs_a_fixed_number_of_queries(client, auth, app):
     add_history(25)
     with count_queries(app) as many:
         page = client.get(f"/couples/{couple.id}")
-    assert page.text.count("/appointments/") >= 27
+    assert "Page 1 of 3" in page.text  # 27 appointments, 10 a page
     assert len(few) == len(many), many.statements
