@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import validators
+from wtforms import Field, validators
 
 # Every free-text field has a ceiling, so a pasted novel is refused with a message.
 SHORT_TEXT = 120
@@ -13,8 +13,28 @@ def strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def required(message: str = "This field is required.") -> validators.InputRequired:
-    return validators.InputRequired(message)
+class Required:
+    """Something must be entered, and text made only of spaces does not count.
+
+    WTForms' InputRequired looks at the raw input (so "0" on a scale is an answer), but it
+    would accept a name of blanks; this checks the filtered value of text fields as well.
+    """
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: object, field: Field) -> None:
+        raw = field.raw_data[0] if field.raw_data else None
+        blank_text = isinstance(field.data, str) and not field.data.strip()
+        if raw in (None, "") or blank_text:
+            field.errors[:] = []
+            raise validators.StopValidation(self.message)
+
+
+def required(message: str = "This field is required.") -> Required:
+    return Required(message)
 
 
 def max_length(limit: int) -> validators.Length:

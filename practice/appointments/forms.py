@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -51,6 +53,10 @@ class AppointmentForm(FlaskForm):
     )
     place = StringField("Place or link", [validators.Optional(), max_length(200)], filters=[strip])
     individual_partner_id = SelectField("With", coerce=_optional_int)
+
+    def validate_day(self, field: DateField) -> None:
+        if field.data and abs((field.data - date.today()).days) > 5 * 366:
+            raise validators.ValidationError("Enter a date within five years of today.")
 
     def __init__(self, *args: object, couple: Couple, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

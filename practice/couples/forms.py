@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,6 +21,7 @@ from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus
 from practice.forms import LONG_TEXT, SHORT_TEXT, max_length, required, strip
 
+EARLIEST_DATE = date(1950, 1, 1)
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-]{7,40}$")
 
 
@@ -94,10 +96,20 @@ class CoupleForm(FlaskForm):
                 valid = False
         return valid
 
+    def validate_intake_date(self, field: DateField) -> None:
+        if field.data and not EARLIEST_DATE <= field.data <= date.today() + timedelta(days=366):
+            raise validators.ValidationError("Enter a date between 1950 and a year from now.")
+
     def _check_closing(self) -> bool:
         # Optional() ends a field's own validators when it is blank, so the rule that
         # closing needs a date and a reason is checked here, across fields.
         if self.status.data != CoupleStatus.CLOSED.value:
+            if self.closed_on.data or self.closing_reason.data:
+                self.status.errors.append(
+                    "To close the case, set the status to Closed; otherwise clear the closing "
+                    "date and reason."
+                )
+                return False
             return True
         ok = True
         if self.closed_on.data is None and not self.closed_on.errors:
@@ -109,6 +121,9 @@ class CoupleForm(FlaskForm):
             and self.closed_on.data < self.intake_date.data
         ):
             self.closed_on.errors.append("A case cannot close before its intake date.")
+            ok = False
+        elif self.closed_on.data and self.closed_on.data > date.today():
+            self.closed_on.errors.append("A case cannot close in the future.")
             ok = False
         if not self.closing_reason.data:
             self.closing_reason.errors.append("Closing a case needs a reason.")

@@ -179,6 +179,8 @@ def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
     """Move a couple to another counselor's caseload."""
     if counselor.role is not Role.COUNSELOR or counselor.is_disabled:
         raise CoupleError("Choose an active counselor.")
+    if counselor.id == couple.counselor_id:
+        raise CoupleError(f"{couple.display_name} is already on {counselor.name}'s caseload.")
     couple.counselor = counselor
     db.session.flush()
     audit.record(actor, "couple.reassign", couple)

@@ -145,10 +145,15 @@ def reassign_couple(couple_id: int):
     couple = load_couple_or_404(couple_id, Permission.COUPLE_REASSIGN)
     counselors = {c.id: c for c in services.active_counselors()}
     form = ReassignForm(counselors=list(counselors.values()))
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        flash("Choose an active counselor.", "danger")
+        return redirect(url_for("couples.admin_couples"))
+    try:
         services.reassign_couple(couple, counselors[form.counselor_id.data], current_user)
+    except services.CoupleError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
         db.session.commit()
         flash(f"{couple.display_name} moved to {couple.counselor.name}.", "success")
-    else:
-        flash("Choose an active counselor.", "danger")
     return redirect(url_for("couples.admin_couples"))

@@ -340,3 +340,48 @@ def test_admin_cannot_open_clinical_couple_pages(client, auth):
     couple = CoupleFactory()
     auth.login(AdminFactory())
     assert client.get(f"/couples/{couple.id}").status_code == 403
+
+
+def test_move_list_starts_on_the_current_counselor_and_a_no_op_is_refused(client, auth):
+    first = CounselorFactory(name="Aaron First")
+    current = CounselorFactory(name="Zoe Current")
+    couple = CoupleFactory(counselor=current)
+    auth.login(AdminFactory())
+    listing = client.get("/admin/couples").text
+    assert f'<option selected value="{current.id}">Zoe Current</option>' in listing
+    assert f'<option value="{first.id}">Aaron First</option>' in listing
+    response = client.post(
+        f"/admin/couples/{couple.id}/counselor",
+        data={"counselor_id": str(current.id)},
+        follow_redirects=True,
+    )
+    assert "is already on Zoe Current&#39;s caseload." in response.text
+
+
+def test_closing_details_without_closed_status_are_not_dropped_silently(client, auth):
+    auth.login(CounselorFactory())
+    response = client.post(
+        "/couples/new",
+        data=couple_form(closed_on=date.today().isoformat(), closing_reason="Moved"),
+    )
+    assert response.status_code == 400
+    assert "To close the case, set the status to Closed" in response.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"partner_a-name": "     "}, "This field is required."),
+        ({"intake_date": "0001-01-01"}, "Enter a date between 1950 and a year from now."),
+        (
+            {"status": "closed", "closed_on": "2099-01-01", "closing_reason": "Done"},
+            "A case cannot close in the future.",
+        ),
+    ],
+)
+def test_blank_names_and_implausible_dates_are_refused(client, auth, changes, message):
+    auth.login(CounselorFactory())
+    response = client.post("/couples/new", data=couple_form(**changes))
+    assert response.status_code == 400
+    assert message in response.text
+    assert count(Couple) == 0
