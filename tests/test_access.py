@@ -68,7 +68,8 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     },
     "accounts.disable_staff_account": {"POST": only({ADMIN: 302}, 403)},
     "accounts.enable_staff_account": {"POST": only({ADMIN: 302}, 403)},
-    "accounts.invite_staff_account": {"POST": only({ADMIN: 200}, 403)},
+    "accounts.invite_staff_account": {"POST": only({ADMIN: 302}, 403)},
+    "accounts.invitation_link": {"GET": only({ADMIN: 200, COUNSELOR: 200, OTHER: 200}, 403)},
     "couples.home": {"GET": everyone(302)},
     "couples.caseload": {"GET": only({COUNSELOR: 200, OTHER: 200}, 403)},
     "couples.new_couple": {
@@ -80,7 +81,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
     },
-    "couples.invite_partner": {"POST": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "couples.invite_partner": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
     "couples.admin_couples": {"GET": only({ADMIN: 200}, 403)},
     "couples.reassign_couple": {"POST": only({ADMIN: 302}, 403)},
     "portal.home": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},

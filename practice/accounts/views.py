@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -113,13 +114,7 @@ def new_staff_account():
         )
         issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())
         db.session.commit()
-        return render_template(
-            "accounts/invitation_created.html",
-            invitee=user,
-            link=url_for("accounts.accept_invitation", token=issued.token, _external=True),
-            expires_at=issued.invitation.expires_at,
-            back=url_for("accounts.staff_accounts"),
-        )
+        return show_invitation_once(issued, back=url_for("accounts.staff_accounts"))
     status = 400 if form.errors else 200
     return render_template("accounts/staff_account_form.html", form=form, user=None), status
 
@@ -183,12 +178,37 @@ def invite_staff_account(user_id: int):
         abort(404)
     issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())
     db.session.commit()
+    return show_invitation_once(issued, back=url_for("accounts.staff_accounts"))
+
+
+SHOWN_INVITATION = "shown_invitation"
+
+
+def show_invitation_once(issued: services.IssuedInvitation, *, back: str):
+    """Redirect to a page that shows a new sign-in link once, so a reload makes no new link."""
+    session[SHOWN_INVITATION] = {
+        "user_id": issued.invitation.user_id,
+        "link": url_for("accounts.accept_invitation", token=issued.token, _external=True),
+        "expires_at": issued.invitation.expires_at.isoformat(),
+        "back": back,
+    }
+    return redirect(url_for("accounts.invitation_link"))
+
+
+@bp.route("/invitation-link")
+@allow(Audience.STAFF)
+def invitation_link():
+    """Show a sign-in link just made, once."""
+    shown = session.pop(SHOWN_INVITATION, None)
+    invitee = db.session.get(User, shown["user_id"]) if shown else None
+    if invitee is None:
+        return render_template("accounts/invitation_gone.html")
     return render_template(
         "accounts/invitation_created.html",
-        invitee=user,
-        link=url_for("accounts.accept_invitation", token=issued.token, _external=True),
-        expires_at=issued.invitation.expires_at,
-        back=url_for("accounts.staff_accounts"),
+        invitee=invitee,
+        link=shown["link"],
+        expires_at=datetime.fromisoformat(shown["expires_at"]),
+        back=shown["back"],
     )
 
 

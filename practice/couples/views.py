@@ -8,6 +8,7 @@ from flask_login import current_user
 from practice import db
 from practice.access import Audience, Permission, allow
 from practice.accounts.models import Role
+from practice.accounts.views import show_invitation_once
 from practice.appointments.services import upcoming_for
 from practice.couples import services
 from practice.couples.forms import CoupleForm, ReassignForm
@@ -112,13 +113,7 @@ def invite_partner(couple_id: int, partner_id: int):
         flash(str(error), "danger")
         return redirect(url_for("couples.couple", couple_id=couple.id))
     db.session.commit()
-    return render_template(
-        "accounts/invitation_created.html",
-        invitee=partner.user,
-        link=url_for("accounts.accept_invitation", token=issued.token, _external=True),
-        expires_at=issued.invitation.expires_at,
-        back=url_for("couples.couple", couple_id=couple.id),
-    )
+    return show_invitation_once(issued, back=url_for("couples.couple", couple_id=couple.id))
 
 
 # --- practice admin: moving couples between counselors --------------------------------------

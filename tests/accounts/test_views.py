@@ -151,6 +151,7 @@ def test_admin_creates_a_counselor_who_sets_a_password_through_the_link(client, 
     response = client.post(
         "/admin/accounts/new",
         data={"name": "Noor Haddad", "email": "Noor@Example.com", "role": "counselor"},
+        follow_redirects=True,
     )
     assert response.status_code == 200
     assert "Sign-in link for Noor Haddad" in response.text
@@ -295,3 +296,15 @@ def test_admin_edits_a_staff_members_details(client, auth):
     assert counselor.email == "new.address@example.com"
     client_user = ClientFactory()
     assert client.get(f"/admin/accounts/{client_user.id}/edit").status_code == 404
+
+
+def test_reloading_the_link_page_makes_no_new_link(client, auth, db_session):
+    admin = AdminFactory()
+    counselor = CounselorFactory()
+    auth.login(admin)
+    shown = client.post(f"/admin/accounts/{counselor.id}/invitation", follow_redirects=True)
+    assert "Sign-in link for" in shown.text
+    reloaded = client.get("/invitation-link")
+    assert "The sign-in link was shown once" in reloaded.text
+    issued = db_session.scalars(select(Invitation).where(Invitation.user_id == counselor.id)).all()
+    assert len(issued) == 1

@@ -271,7 +271,9 @@ def test_counselor_makes_a_partner_invitation_that_works_once(client, auth):
     couple.partners[0].email = "uma@example.com"
     auth.login(couple.counselor)
     partner = couple.partners[0]
-    response = client.post(f"/couples/{couple.id}/partners/{partner.id}/invitation")
+    response = client.post(
+        f"/couples/{couple.id}/partners/{partner.id}/invitation", follow_redirects=True
+    )
     assert "Sign-in link for Uma Reed" in response.text
     link = response.text.split('value="http://localhost')[1].split('"')[0]
     auth.logout()
