@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
 
 from practice import db
@@ -38,8 +38,20 @@ def load_user(user_id: str) -> User | None:
     db.session.commit()
     if user is None or str(user.id) != user_id:
         session.clear()
+        g.session_ended = True
         return None
     return user
+
+
+@login_manager.unauthorized_handler
+def ask_to_sign_in():
+    """Send a visitor to sign in, saying why when their session has just ended."""
+    if g.get("session_ended"):
+        flash("You were signed out after a time without activity. Please sign in again.", "info")
+    else:
+        flash(login_manager.login_message, "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("accounts.sign_in", next=target))
 
 
 def sign_in(user: User) -> None:

@@ -37,10 +37,12 @@ def _assign_partner(partner: Partner, data: dict[str, Any]) -> None:
     partner.email = accounts.normalise_email(data["email"]) if data["email"] else None
     partner.phone = data["phone"] or ""
     if partner.user is not None:
-        # The partner's sign-in follows their contact details.
+        # The partner's sign-in follows their contact details; a new sign-in e-mail ends
+        # the sessions opened under the old one.
         partner.user.name = partner.name
-        if partner.email:
+        if partner.email and partner.email != partner.user.email:
             partner.user.email = partner.email
+            accounts.end_all_sessions(partner.user)
 
 
 def _assign_case(couple: Couple, data: dict[str, Any]) -> None:
@@ -71,14 +73,30 @@ def create_couple(counselor: User, data: dict[str, Any]) -> Couple:
     return couple
 
 
-def update_couple(couple: Couple, data: dict[str, Any], actor: User) -> None:
-    """Change a couple's details and status."""
+def update_couple(couple: Couple, data: dict[str, Any], actor: User) -> bool:
+    """Change a couple's details and status; return whether closing ended portal access."""
     partner_a, partner_b = couple.partners
+    was_closed = couple.status is CoupleStatus.CLOSED
     _assign_case(couple, data)
     _assign_partner(partner_a, data["partner_a"])
     _assign_partner(partner_b, data["partner_b"])
+    ended = False
+    if couple.status is CoupleStatus.CLOSED and not was_closed:
+        # A closed case leaves no open door into the portal; inviting again reopens it.
+        for partner in couple.partners:
+            if partner.user is not None and partner.user.is_active:
+                accounts.set_disabled(partner.user, True, actor=actor)
+                ended = True
     db.session.flush()
     audit.record(actor, "couple.update", couple)
+    return ended
+
+
+def end_portal_access(partner: Partner, actor: User) -> None:
+    """Stop a partner from signing in to the portal, and end their open sessions now."""
+    if partner.user is None or not partner.user.is_active:
+        raise CoupleError(f"{partner.name} has no portal access to end.")
+    accounts.set_disabled(partner.user, True, actor=actor)
 
 
 def form_data_of(couple: Couple) -> dict[str, Any]:
@@ -121,12 +139,11 @@ def _apply_sort(query: Select, sort: str) -> Select:
         return query.order_by(Couple.intake_date.desc(), Couple.id.desc())
     if sort == "updated":
         return query.order_by(Couple.updated_at.desc(), Couple.id.desc())
-    if sort == "status":
-        return query.order_by(Couple.status, Couple.id)
     first = aliased(Partner)
-    return query.join(first, (first.couple_id == Couple.id) & (first.position == 1)).order_by(
-        func.lower(first.name), Couple.id
-    )
+    query = query.join(first, (first.couple_id == Couple.id) & (first.position == 1))
+    if sort == "status":
+        return query.order_by(Couple.status, func.lower(first.name), Couple.id)
+    return query.order_by(func.lower(first.name), Couple.id)
 
 
 def caseload_of(
@@ -210,6 +227,8 @@ def couple_overview(couple: Couple, appointments_page: int = 1) -> CoupleOvervie
 
 def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.IssuedInvitation:
     """Give a partner a portal sign-in (made on first use) and a single-use link to it."""
+    if partner.couple.status is CoupleStatus.CLOSED:
+        raise CoupleError("This case is closed. Reopen it before inviting a partner.")
     if not partner.email:
         raise CoupleError(f"Add an e-mail address for {partner.name} first: it is their sign-in.")
     if partner.user is None:
@@ -219,7 +238,8 @@ def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.Is
             email=partner.email, name=partner.name, role=Role.CLIENT, actor=actor
         )
     elif partner.user.is_disabled:
-        raise CoupleError(f"{partner.name}'s sign-in is disabled.")
+        # Inviting again is the counselor's deliberate choice to give access back.
+        accounts.set_disabled(partner.user, False, actor=actor)
     return accounts.issue_invitation(partner.user, created_by=actor, ttl=ttl)
 
 

@@ -91,9 +91,11 @@ def edit_couple(couple_id: int):
     initial = None if request.method == "POST" else services.form_data_of(couple)
     form = CoupleForm(couple=couple, data=initial)
     if form.validate_on_submit():
-        services.update_couple(couple, form.data, current_user)
+        ended_access = services.update_couple(couple, form.data, current_user)
         db.session.commit()
         flash("Changes saved.", "success")
+        if ended_access:
+            flash("The case is closed, so the partners' portal sign-ins have ended.", "info")
         return redirect(url_for("couples.couple", couple_id=couple.id))
     status = 400 if form.errors else 200
     return render_template("couples/couple_form.html", form=form, couple=couple), status
@@ -114,6 +116,23 @@ def invite_partner(couple_id: int, partner_id: int):
         return redirect(url_for("couples.couple", couple_id=couple.id))
     db.session.commit()
     return show_invitation_once(issued, back=url_for("couples.couple", couple_id=couple.id))
+
+
+@bp.route("/couples/<id:couple_id>/partners/<id:partner_id>/portal-access/end", methods=["POST"])
+@allow(Audience.COUNSELOR)
+def end_portal_access(couple_id: int, partner_id: int):
+    """End a partner's portal access at once."""
+    couple = load_couple_or_404(couple_id, Permission.COUPLE_INVITE_PARTNER)
+    partner = load_partner_or_404(couple, partner_id)
+    try:
+        services.end_portal_access(partner, current_user)
+    except services.CoupleError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(f"{partner.name} can no longer sign in to the portal.", "success")
+    return redirect(url_for("couples.couple", couple_id=couple.id))
 
 
 # --- practice admin: moving couples between counselors --------------------------------------

@@ -308,3 +308,12 @@ def test_reloading_the_link_page_makes_no_new_link(client, auth, db_session):
     assert "The sign-in link was shown once" in reloaded.text
     issued = db_session.scalars(select(Invitation).where(Invitation.user_id == counselor.id)).all()
     assert len(issued) == 1
+
+
+def test_an_idle_sign_out_says_why(client, auth, db_session):
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
+    record.last_seen_at = utcnow() - timedelta(minutes=20)
+    response = client.get("/couples", follow_redirects=True)
+    assert "You were signed out after a time without activity." in response.text

@@ -387,3 +387,66 @@ def test_blank_names_and_implausible_dates_are_refused(client, auth, changes, me
     assert response.status_code == 400
     assert message in response.text
     assert count(Couple) == 0
+
+
+def test_counselor_ends_a_partners_portal_access(client, auth):
+    couple = CoupleFactory()
+    user = partner_with_login(couple, 1)
+    auth.login(couple.counselor)
+    partner = couple.partners[0]
+    response = client.post(
+        f"/couples/{couple.id}/partners/{partner.id}/portal-access/end", follow_redirects=True
+    )
+    assert f"{partner.name} can no longer sign in to the portal." in response.text
+    assert "Access ended" in response.text
+    assert user.is_disabled
+
+
+def test_closing_a_case_ends_portal_access(client, auth):
+    couple = CoupleFactory()
+    user = partner_with_login(couple, 1)
+    auth.login(couple.counselor)
+    data = couple_form(
+        **{
+            "partner_a-name": couple.partners[0].name,
+            "partner_a-email": user.email,
+            "partner_b-name": couple.partners[1].name,
+            "intake_date": couple.intake_date.isoformat(),
+            "status": "closed",
+            "closed_on": date.today().isoformat(),
+            "closing_reason": "Finished",
+        }
+    )
+    response = client.post(f"/couples/{couple.id}/edit", data=data, follow_redirects=True)
+    assert "the partners&#39; portal sign-ins have ended" in response.text
+    assert user.is_disabled
+    assert "Invite to the portal" not in response.text
+
+
+def test_a_new_partner_email_ends_their_open_sessions(client, auth, app):
+    couple = CoupleFactory()
+    user = partner_with_login(couple, 1)
+    auth.login(user)
+    assert client.get("/portal/").status_code == 200
+    counselor_client = app.test_client()  # a second browser, for the counselor
+    type(auth)(counselor_client).login(couple.counselor)
+    data = couple_form(
+        **{
+            "partner_a-name": couple.partners[0].name,
+            "partner_a-email": "moved@example.com",
+            "partner_b-name": couple.partners[1].name,
+            "intake_date": couple.intake_date.isoformat(),
+        }
+    )
+    counselor_client.post(f"/couples/{couple.id}/edit", data=data)
+    assert user.email == "moved@example.com"
+    assert client.get("/portal/").status_code == 302
+
+
+def test_a_partner_signing_in_from_a_staff_link_lands_in_the_portal(client):
+    couple = CoupleFactory()
+    user = partner_with_login(couple, 1)
+    response = client.post(
+        "/sign-in?next=/couples", data={"email": user.email, "password": "correct horse battery"}
+    )
+    assert response.headers["Location"] == "/portal/"
