@@ -87,7 +87,7 @@ def _refuse_nul_characters(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from practice import clock
-    from practice.accounts import signin
+    from practice.accounts import signin, throttle
     from practice.accounts.views import bp as accounts_bp
     from practice.appointments.views import bp as appointments_bp
     from practice.couples.views import bp as couples_bp
@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from practice.portal.views import bp as portal_bp
 
     signin.init_app(app)
+    throttle.limiter.init_app(app)
     clock.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(couples_bp)

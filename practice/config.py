@@ -45,6 +45,11 @@ SETTINGS = (
     Setting("SESSION_IDLE_MINUTES", "15", "sign a user out after this many idle minutes"),
     Setting("SESSION_MAX_HOURS", "12", "sign a user out this long after sign-in, active or not"),
     Setting("INVITATION_TTL_HOURS", "72", "how long a partner's invitation link stays valid"),
+    Setting(
+        "RATELIMIT_STORAGE_URI",
+        "memory://",
+        "where sign-in attempts are counted; redis://host:6379 to share it between processes",
+    ),
     Setting("CASELOAD_PAGE_SIZE", "25", "couples per caseload page"),
 )
 
@@ -135,4 +140,6 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which expires
         "BOOTSTRAP_SERVE_LOCAL": True,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
     }

@@ -317,3 +317,30 @@ def test_an_idle_sign_out_says_why(client, auth, db_session):
     record.last_seen_at = utcnow() - timedelta(minutes=20)
     response = client.get("/couples", follow_redirects=True)
     assert "You were signed out after a time without activity." in response.text
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(client):
+    counselor = CounselorFactory()
+    for _ in range(5):
+        wrong = client.post("/sign-in", data={"email": counselor.email, "password": "wrong one!"})
+        assert wrong.status_code == 400
+    locked = client.post("/sign-in", data={"email": counselor.email, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many attempts" in locked.text
+    # Unknown e-mails get exactly the same treatment.
+    for _ in range(5):
+        client.post("/sign-in", data={"email": "ghost@example.com", "password": "wrong one!"})
+    ghost = client.post("/sign-in", data={"email": "ghost@example.com", "password": "x" * 12})
+    assert ghost.status_code == 429
+
+
+def test_the_lock_lifts_by_itself(client, monkeypatch):
+    counselor = CounselorFactory()
+    for _ in range(5):
+        client.post("/sign-in", data={"email": counselor.email, "password": "wrong one!"})
+    import time
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 61)
+    response = client.post("/sign-in", data={"email": counselor.email, "password": PASSWORD})
+    assert response.status_code == 302

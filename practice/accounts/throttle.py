@@ -1,0 +1,35 @@
+"""Slowing down password guessing, with Flask-Limiter.
+
+Failed sign-ins are counted per e-mail typed (whether or not it has an account, so both get
+the same answer) and per address. Short and long windows make the wait grow with each burst
+of failures; every window lifts by itself. With several server processes, point
+RATELIMIT_STORAGE_URI at Redis so that they share one count.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from practice.accounts.services import normalise_email
+
+PER_ACCOUNT = "5 per minute;10 per 15 minutes;20 per hour"
+PER_ADDRESS = "50 per 15 minutes"
+
+limiter = Limiter(key_func=get_remote_address)
+
+
+def typed_email() -> str:
+    return "signin:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def failed(response: Response) -> bool:
+    """Only refused attempts count; signing in successfully costs nothing."""
+    return response.status_code == 400
+
+
+limit_per_account = limiter.limit(
+    PER_ACCOUNT, key_func=typed_email, methods=["POST"], deduct_when=failed
+)
+limit_per_address = limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=failed)
