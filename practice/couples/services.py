@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -166,6 +167,23 @@ def caseload_of(
         .offset((page - 1) * per_page)
     ).all()
     return Page(items=items, number=page, per_page=per_page, total=total)
+
+
+def with_open_safety_flags(couples: Sequence[Couple]) -> set[int]:
+    """Which of these couples have a positive safety check not yet followed up (one query)."""
+    from practice.measures.models import SafetyScreen
+
+    if not couples:
+        return set()
+    return set(
+        db.session.scalars(
+            select(SafetyScreen.couple_id).where(
+                SafetyScreen.couple_id.in_([couple.id for couple in couples]),
+                SafetyScreen.positive.is_(True),
+                SafetyScreen.reviewed_at.is_(None),
+            )
+        )
+    )
 
 
 def all_couples(*, search: str = "", page: int = 1, per_page: int = 25) -> Page[Couple]:

@@ -48,6 +48,7 @@ def caseload():
     return render_template(
         "couples/caseload.html",
         upcoming=upcoming_for(current_user),
+        flagged=services.with_open_safety_flags(page.items),
         page=page,
         search=search,
         status=status,

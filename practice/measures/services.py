@@ -15,7 +15,7 @@ from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
 from practice.db import utcnow
 from practice.measures import scoring
-from practice.measures.definitions import HARK, PROGRESS_MEASURES, Measure
+from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Measure
 from practice.measures.models import MeasureResponse, SafetyScreen
 
 
@@ -110,6 +110,17 @@ class PartnerSeries:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One set of answers as listed on the couple page: when, whose, and who typed it in."""
+
+    taken_on: date
+    measure: Measure
+    partner: Partner
+    total: float
+    entered_by: User
+
+
+@dataclass(frozen=True)
 class MeasureProgress:
     measure: Measure
     series: tuple[PartnerSeries, ...]
@@ -133,17 +144,34 @@ class MeasureProgress:
         )
 
 
-def progress_of(couple: Couple) -> list[MeasureProgress]:
-    """Each progress measure: both partners' totals over time, change and divergence (1 query)."""
+@dataclass(frozen=True)
+class CoupleProgress:
+    measures: list[MeasureProgress]
+    recent: list[Entry]  # newest first
+
+
+def progress_of(couple: Couple, recent: int = 8) -> CoupleProgress:
+    """Each progress measure: both partners' totals over time, change and divergence,
+    and the latest entries with who entered them (two queries)."""
     responses = db.session.scalars(
         select(MeasureResponse)
         .where(MeasureResponse.couple_id == couple.id)
+        .options(selectinload(MeasureResponse.entered_by))
         .order_by(MeasureResponse.taken_on, MeasureResponse.id)
     ).all()
     by_measure: dict[str, dict[int, list[MeasureResponse]]] = defaultdict(lambda: defaultdict(list))
     for response in responses:
         by_measure[response.measure_key][response.partner_id].append(response)
-    return [_progress(measure, couple, by_measure[measure.key]) for measure in PROGRESS_MEASURES]
+    partners = {partner.id: partner for partner in couple.partners}
+    return CoupleProgress(
+        measures=[_progress(m, couple, by_measure[m.key]) for m in PROGRESS_MEASURES],
+        recent=[
+            Entry(
+                r.taken_on, MEASURES[r.measure_key], partners[r.partner_id], r.total, r.entered_by
+            )
+            for r in reversed(responses[-recent:])
+        ],
+    )
 
 
 def _progress(

@@ -63,7 +63,7 @@ def chart(couple_id: int, measure_key: str):
     """The progress chart of one measure, as an SVG image."""
     couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
     measure = _progress_measure_or_404(measure_key)
-    progress = next(p for p in services.progress_of(couple) if p.measure is measure)
+    progress = next(p for p in services.progress_of(couple).measures if p.measure is measure)
     _key, series = progress.chart_key()
     response = Response(charts.progress_chart(measure.key, series), mimetype="image/svg+xml")
     # matplotlib styles its SVG inline; the image may use its own styles and nothing else.

@@ -48,6 +48,10 @@ def test_partner_fills_in_the_checkin_from_the_portal(client, auth, couple_with_
     assert saved.partner_id == couple.partners[0].id
     assert saved.entered_by_id == ana.id and saved.taken_on == date.today()
     assert saved.total == 7.0
+    auth.logout()
+    auth.login(couple.counselor)
+    answers_table = client.get(f"/couples/{couple.id}").text.split('id="recent-answers"')[1]
+    assert "Ana Reyes (in the portal)" in answers_table
 
 
 @pytest.mark.parametrize(
@@ -172,6 +176,7 @@ def test_a_positive_safety_check_reaches_the_counselor_only(client, auth, couple
     auth.login(couple.counselor)
     page = client.get(f"/couples/{couple.id}").text
     assert "Safety check positive:" in page and "Ana Reyes answered yes" in page
+    assert "Safety follow-up" in client.get("/couples").text
     assert f"/couples/{couple.id}/appointments/new?partner={couple.partners[0].id}" in page
     client.post(f"/couples/{couple.id}/safety/{screen.id}/reviewed")
     assert "Safety check positive:" not in client.get(f"/couples/{couple.id}").text
