@@ -111,9 +111,7 @@ def portal_answer(measure_key: str):
             partner, measure, answers_of(measure, form), clock.today(), current_user
         )
         db.session.commit()
-        flash(
-            f"Thank you. Your {measure.short_title.lower()} is saved for your counselor.", "success"
-        )
+        flash(f"Thank you. Your answers to the {measure.short_title} are saved.", "success")
         return redirect(url_for("portal.home"))
     return render_template(
         "measures/answer.html",

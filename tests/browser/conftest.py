@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from werkzeug.serving import make_server
 from practice import db
 from practice.accounts import services
 from practice.accounts.models import Role
+from practice.couples import services as couples
 from practice.db import get_database
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
@@ -19,6 +21,8 @@ from tests.databases import throwaway_database
 CHROMIUM = Path("/usr/bin/chromium")
 COUNSELOR_EMAIL = "browser.counselor@example.com"
 COUNSELOR_PASSWORD = "browser test passphrase"
+PARTNER_EMAIL = "wren.ash@example.com"
+PARTNER_PASSWORD = "partner test passphrase"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -39,12 +43,32 @@ def live_server(tmp_path_factory):
     with throwaway_database(tmp_path_factory.mktemp("live")) as url:
         app = make_test_app(url, WTF_CSRF_ENABLED=True)
         with app.app_context():
-            services.create_user(
+            counselor = services.create_user(
                 email=COUNSELOR_EMAIL,
                 name="Browser Counselor",
                 role=Role.COUNSELOR,
                 password=COUNSELOR_PASSWORD,
             )
+            couple = couples.create_couple(
+                counselor,
+                {
+                    "partner_a": {
+                        "name": "Wren Ash",
+                        "pronouns": "",
+                        "email": PARTNER_EMAIL,
+                        "phone": "",
+                    },
+                    "partner_b": {"name": "Rowan Ash", "pronouns": "", "email": None, "phone": ""},
+                    "presenting_concerns": "",
+                    "goals": "",
+                    "intake_date": date.today(),
+                    "status": "active",
+                    "closed_on": None,
+                    "closing_reason": None,
+                },
+            )
+            issued = couples.invite_partner(couple.partners[0], counselor, timedelta(days=1))
+            services.accept_invitation(issued.invitation, PARTNER_PASSWORD)
             db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -43,7 +43,7 @@ def test_partner_fills_in_the_checkin_from_the_portal(client, auth, couple_with_
     response = client.post(
         "/portal/measures/checkin", data=answers(CHECKIN, 7), follow_redirects=True
     )
-    assert "Your check-in is saved for your counselor." in response.text
+    assert "Your answers to the Check-in are saved." in response.text
     saved = db.session.scalar(select(MeasureResponse))
     assert saved.partner_id == couple.partners[0].id
     assert saved.entered_by_id == ana.id and saved.taken_on == date.today()
