@@ -95,13 +95,13 @@ def _register_blueprints(app: Flask) -> None:
     from practice.portal.views import bp as portal_bp
 
     signin.init_app(app)
-    throttle.limiter.init_app(app)
     clock.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(measures_bp)
+    throttle.init_app(app)  # wraps views, so it comes after the blueprints
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -11,7 +11,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
 from practice import create_app, db
-from practice.accounts import throttle
 from practice.accounts.models import User
 from practice.db import get_database
 from tests.databases import throwaway_database
@@ -84,7 +83,7 @@ def db_session(app: Flask) -> Iterator[object]:
 @pytest.fixture
 def client(app: Flask, db_session: object) -> FlaskClient:
     app.test_client_class = IsolatedClient
-    throttle.limiter.reset()  # each test starts with no failed sign-ins counted
+    app.extensions["practice.limiter"].reset()  # each test starts with no failures counted
     return app.test_client()
 
 

@@ -8,7 +8,7 @@ RATELIMIT_STORAGE_URI at Redis so that they share one count.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -16,8 +16,7 @@ from practice.accounts.services import normalise_email
 
 PER_ACCOUNT = "5 per minute;10 per 15 minutes;20 per hour"
 PER_ADDRESS = "50 per 15 minutes"
-
-limiter = Limiter(key_func=get_remote_address)
+THROTTLED_ENDPOINTS = ("accounts.sign_in",)
 
 
 def typed_email() -> str:
@@ -29,7 +28,15 @@ def failed(response: Response) -> bool:
     return response.status_code == 400
 
 
-limit_per_account = limiter.limit(
-    PER_ACCOUNT, key_func=typed_email, methods=["POST"], deduct_when=failed
-)
-limit_per_address = limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=failed)
+def init_app(app: Flask) -> Limiter:
+    """Give the application its own limiter (its storage comes from its own settings)."""
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    for endpoint in THROTTLED_ENDPOINTS:
+        view = app.view_functions[endpoint]
+        view = limiter.limit(
+            PER_ACCOUNT, key_func=typed_email, methods=["POST"], deduct_when=failed
+        )(view)
+        view = limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=failed)(view)
+        app.view_functions[endpoint] = view
+    app.extensions["practice.limiter"] = limiter
+    return limiter

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from practice import db
 from practice.access import Audience, allow
-from practice.accounts import services, signin, throttle
+from practice.accounts import services, signin
 from practice.accounts.forms import (
     SetPasswordForm,
     SignInForm,
@@ -38,8 +38,6 @@ def home_for(user: User) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @allow(Audience.PUBLIC)
-@throttle.limit_per_account
-@throttle.limit_per_address
 def sign_in():
     """Sign a person in and send them where they were going, if it is on this site."""
     target = request.args.get("next")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from practice import db
 from practice.accounts import services
 from practice.accounts.models import Invitation, Role, User, UserSession
-from practice.db import utcnow
+from practice.db import get_database, utcnow
 from tests.factories import PASSWORD, AdminFactory, ClientFactory, CounselorFactory, CoupleFactory
 
 HOSTILE_NEXT = [
@@ -344,3 +344,25 @@ def test_the_lock_lifts_by_itself(client, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: real() + 61)
     response = client.post("/sign-in", data={"email": counselor.email, "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_failed_sign_ins_can_be_counted_in_redis_for_several_processes(database_url):
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379").ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    from tests.conftest import make_test_app
+
+    # Two application instances stand for two gunicorn workers sharing one Redis count.
+    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": "t"}
+    first, second = make_test_app(database_url, **settings), make_test_app(database_url, **settings)
+    email = f"redis-{id(first)}@example.com"
+    for _ in range(5):
+        first.test_client().post("/sign-in", data={"email": email, "password": "wrong one!"})
+    response = second.test_client().post("/sign-in", data={"email": email, "password": "x" * 12})
+    assert response.status_code == 429
+    first.extensions["practice.limiter"].reset()
+    for app in (first, second):
+        get_database(app).engine.dispose()
