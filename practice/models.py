@@ -4,19 +4,37 @@ from practice.accounts.models import Invitation, Role, User, UserSession
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit.models import AuditEntry
 from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.exercises.models import (
+    Agreement,
+    AgreementVersion,
+    Assignment,
+    Completion,
+    Exercise,
+    ExerciseVersion,
+    Feedback,
+    ReminderSent,
+)
 from practice.measures.models import MeasureResponse, SafetyScreen
 
 __all__ = [
     "Addendum",
+    "Agreement",
+    "AgreementVersion",
     "Appointment",
+    "Assignment",
     "AuditEntry",
+    "Completion",
     "Couple",
     "CoupleStatus",
+    "Exercise",
+    "ExerciseVersion",
+    "Feedback",
     "Invitation",
     "MeasureResponse",
     "NoteVersion",
     "Partner",
     "ProgressNote",
+    "ReminderSent",
     "Role",
     "SafetyScreen",
     "User",

@@ -1,0 +1,1 @@
+"""The exercise library, homework assignments, answers, feedback and agreements."""

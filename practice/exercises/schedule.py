@@ -1,0 +1,133 @@
+"""When an assignment is due, and how much of it each partner has done.
+
+An assignment is cut into periods: one for "once", a day for "daily", a week (counted from the
+start date) for "weekly" and "times per week". Each period expects a number of answers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from practice.exercises.models import Assignment, Completion, Mode, Rhythm
+
+
+class Status(enum.Enum):
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+    OVERDUE = "overdue"
+    CLOSED = "closed"
+
+
+def period_start(assignment: Assignment, day: date) -> date:
+    """The first day of the period that ``day`` falls in."""
+    if assignment.rhythm is Rhythm.ONCE:
+        return assignment.start_on
+    if assignment.rhythm is Rhythm.DAILY:
+        return day
+    weeks = (day - assignment.start_on).days // 7
+    return assignment.start_on + timedelta(weeks=weeks)
+
+
+def expected_per_period(assignment: Assignment) -> int:
+    if assignment.rhythm is Rhythm.TIMES_PER_WEEK:
+        return assignment.times_per_week or 1
+    return 1
+
+
+def periods(assignment: Assignment) -> list[tuple[date, date]]:
+    """Every period as (first day, last day), the last one cut at the due date."""
+    if assignment.rhythm is Rhythm.ONCE:
+        return [(assignment.start_on, assignment.due_on)]
+    step = timedelta(days=1 if assignment.rhythm is Rhythm.DAILY else 7)
+    result = []
+    first = assignment.start_on
+    while first <= assignment.due_on:
+        result.append((first, min(first + step - timedelta(days=1), assignment.due_on)))
+        first += step
+    return result
+
+
+def is_open(assignment: Assignment, today: date) -> bool:
+    return assignment.closed_at is None and assignment.start_on <= today <= assignment.due_on
+
+
+def why_closed(assignment: Assignment, today: date) -> str | None:
+    """Why a partner cannot answer now, or None when they can."""
+    if assignment.closed_at is not None:
+        return "Your counselor has closed this exercise."
+    if today < assignment.start_on:
+        return f"This exercise starts on {assignment.start_on:%d %b %Y}."
+    if today > assignment.due_on:
+        return f"This exercise ended on {assignment.due_on:%d %b %Y}."
+    return None
+
+
+@dataclass(frozen=True)
+class Adherence:
+    done: int  # answers sent, at most the expected number in each period
+    missed: int  # answers expected in periods that have ended without them
+    expected_total: int  # over the whole assignment
+    this_period_done: int
+    this_period_expected: int
+
+    @property
+    def percent(self) -> int | None:
+        """Share of what has been due so far that was done; None before anything was due."""
+        due = self.done + self.missed
+        return round(100 * self.done / due) if due else None
+
+
+def adherence(assignment: Assignment, submitted: Iterable[Completion], today: date) -> Adherence:
+    """How one partner (or, for couple answers, the couple) is keeping up."""
+    per_period = expected_per_period(assignment)
+    counts: dict[date, int] = {}
+    for completion in submitted:
+        counts[completion.period_start] = counts.get(completion.period_start, 0) + 1
+    done = missed = 0
+    this_done = this_expected = 0
+    for first, last in periods(assignment):
+        got = min(counts.get(first, 0), per_period)
+        done += got
+        if last < today:
+            missed += per_period - got
+        elif first <= today:
+            this_done, this_expected = got, per_period
+    return Adherence(
+        done=done,
+        missed=missed,
+        expected_total=per_period * len(periods(assignment)),
+        this_period_done=this_done,
+        this_period_expected=this_expected,
+    )
+
+
+def answerers(assignment: Assignment) -> list[int | None]:
+    """Whose adherence counts: each partner, one partner, or (None) the couple as one."""
+    if assignment.version.mode is Mode.TOGETHER:
+        return [None]
+    if assignment.partner_id is not None:
+        return [assignment.partner_id]
+    return [partner.id for partner in assignment.couple.partners]
+
+
+def status(assignment: Assignment, today: date) -> Status:
+    submitted = [c for c in assignment.completions if c.submitted]
+    by_answerer = {
+        who: adherence(
+            assignment, [c for c in submitted if who is None or c.partner_id == who], today
+        )
+        for who in answerers(assignment)
+    }
+    if all(a.done >= a.expected_total for a in by_answerer.values()):
+        return Status.DONE
+    if assignment.closed_at is not None:
+        return Status.CLOSED
+    if today > assignment.due_on:
+        return Status.OVERDUE
+    if assignment.completions:
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED

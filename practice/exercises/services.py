@@ -1,0 +1,469 @@
+"""The library, assigning, answering, feedback, agreements and the homework digest."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from practice import db
+from practice.accounts.models import Role, User
+from practice.appointments.models import Appointment, Attendance
+from practice.audit import services as audit
+from practice.couples.models import Couple, Partner
+from practice.db import utcnow
+from practice.exercises import schedule
+from practice.exercises.fields import check_answers
+from practice.exercises.library import add_version
+from practice.exercises.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementVersion,
+    Assignment,
+    Completion,
+    CompletionStatus,
+    Exercise,
+    ExerciseVersion,
+    Feedback,
+    Mode,
+    Rhythm,
+    Visibility,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ExerciseError(ValueError):
+    """Something that cannot be done; the message is safe to show."""
+
+
+# --- the library ----------------------------------------------------------------------------
+
+
+def _current_versions():
+    return select(ExerciseVersion).join(
+        Exercise,
+        and_(
+            Exercise.id == ExerciseVersion.exercise_id,
+            Exercise.current_number == ExerciseVersion.number,
+        ),
+    )
+
+
+def visible_exercises_clause(user: User):
+    """Built-in and shared exercises for everyone on staff; one's own as well; all for admins."""
+    if user.role is Role.ADMIN:
+        return True
+    return or_(Exercise.owner_id.is_(None), Exercise.shared.is_(True), Exercise.owner_id == user.id)
+
+
+def library_for(user: User, area: str | None = None) -> list[ExerciseVersion]:
+    """The current version of every exercise the user may see, by area and title."""
+    query = (
+        _current_versions()
+        .where(visible_exercises_clause(user))
+        .options(selectinload(ExerciseVersion.exercise).selectinload(Exercise.owner))
+        .order_by(ExerciseVersion.area, ExerciseVersion.title)
+    )
+    if area:
+        query = query.where(ExerciseVersion.area == area)
+    return list(db.session.scalars(query))
+
+
+def current_version(exercise: Exercise) -> ExerciseVersion:
+    return next(v for v in exercise.versions if v.number == exercise.current_number)
+
+
+def create_exercise(owner: User, content: dict[str, Any]) -> Exercise:
+    """A counselor's own exercise, visible to them until an admin shares it."""
+    exercise = Exercise(slug=f"custom-{utcnow():%Y%m%d%H%M%S%f}", owner_id=owner.id)
+    db.session.add(exercise)
+    exercise.versions = []
+    add_version(exercise, content, owner.id)
+    db.session.flush()
+    audit.record(owner, "exercise.create", exercise)
+    return exercise
+
+
+def update_exercise(exercise: Exercise, content: dict[str, Any], actor: User) -> ExerciseVersion:
+    """Edit by adding a version; what was assigned before keeps the version it had."""
+    version = add_version(exercise, content, actor.id)
+    db.session.flush()
+    audit.record(actor, "exercise.update", exercise)
+    return version
+
+
+def set_shared(exercise: Exercise, shared: bool, actor: User) -> None:
+    """Share a counselor's exercise with the whole practice, or stop sharing it."""
+    if exercise.built_in:
+        raise ExerciseError("Built-in exercises are always available to everyone.")
+    exercise.shared = shared
+    db.session.flush()
+    audit.record(actor, "exercise.share" if shared else "exercise.unshare", exercise)
+
+
+# --- assigning ------------------------------------------------------------------------------
+
+
+def assign(
+    couple: Couple, version: ExerciseVersion, data: dict[str, Any], actor: User
+) -> Assignment:
+    """Give an exercise (this exact version) to the couple or to one partner."""
+    partner = None
+    if data.get("partner_id"):
+        partner = next((p for p in couple.partners if p.id == data["partner_id"]), None)
+        if partner is None:
+            raise ExerciseError("Choose one of the couple's partners.")
+    if version.mode is not Mode.INDIVIDUAL and partner is not None:
+        raise ExerciseError("This exercise is done by the couple, so it goes to both partners.")
+    rhythm = Rhythm(data["rhythm"])
+    due_on = (
+        data["start_on"] if rhythm is Rhythm.ONCE and not data.get("due_on") else data["due_on"]
+    )
+    if due_on < data["start_on"]:
+        raise ExerciseError("The end date comes before the start date.")
+    assignment = Assignment(
+        couple=couple,
+        version=version,
+        partner=partner,
+        start_on=data["start_on"],
+        due_on=due_on,
+        rhythm=rhythm,
+        times_per_week=data.get("times_per_week") if rhythm is Rhythm.TIMES_PER_WEEK else None,
+        note=data.get("note") or "",
+        created_by_id=actor.id,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(actor, "assignment.create", assignment)
+    return assignment
+
+
+def close_assignment(assignment: Assignment, actor: User) -> None:
+    """Stop an assignment early; partners see that it was closed."""
+    if assignment.closed_at is None:
+        assignment.closed_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "assignment.close", assignment)
+
+
+def _with_everything(query):
+    return query.options(
+        selectinload(Assignment.version),
+        selectinload(Assignment.partner),
+        selectinload(Assignment.completions)
+        .selectinload(Completion.feedback)
+        .selectinload(Feedback.author),
+    )
+
+
+def assignments_of(couple: Couple) -> list[Assignment]:
+    """All of a couple's assignments, newest first, with versions and answers."""
+    return list(
+        db.session.scalars(
+            _with_everything(select(Assignment).where(Assignment.couple_id == couple.id)).order_by(
+                Assignment.start_on.desc(), Assignment.id.desc()
+            )
+        )
+    )
+
+
+def assignments_for_partner(partner: Partner) -> list[Assignment]:
+    """The assignments a partner can see: the couple's, and those given to them alone."""
+    return list(
+        db.session.scalars(
+            _with_everything(
+                select(Assignment).where(
+                    Assignment.couple_id == partner.couple_id,
+                    or_(Assignment.partner_id.is_(None), Assignment.partner_id == partner.id),
+                )
+            ).order_by(Assignment.due_on, Assignment.id)
+        )
+    )
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def _submitted_in_period(
+    assignment: Assignment, period: date, partner: Partner | None
+) -> list[Completion]:
+    return [
+        c
+        for c in assignment.completions
+        if c.submitted
+        and c.period_start == period
+        and (partner is None or c.partner_id == partner.id)
+    ]
+
+
+def own_draft(assignment: Assignment, partner: Partner) -> Completion | None:
+    return next(
+        (c for c in assignment.completions if c.partner_id == partner.id and not c.submitted),
+        None,
+    )
+
+
+def save_answers(
+    assignment: Assignment,
+    partner: Partner,
+    answers: dict[str, Any],
+    *,
+    visibility: Visibility | None,
+    submit: bool,
+    today: date,
+    actor: User,
+) -> Completion:
+    """Save a partner's draft, or send it; sending an agreement exercise proposes the agreement."""
+    if reason := schedule.why_closed(assignment, today):
+        raise ExerciseError(reason)
+    if assignment.partner_id not in (None, partner.id) or assignment.couple_id != partner.couple_id:
+        raise ExerciseError("This exercise is not yours to answer.")
+    version = assignment.version
+    checked = check_answers(version.fields, answers, complete=submit)
+    period = schedule.period_start(assignment, today)
+    if submit:
+        counted = None if version.mode is Mode.TOGETHER else partner
+        if len(_submitted_in_period(assignment, period, counted)) >= schedule.expected_per_period(
+            assignment
+        ):
+            raise ExerciseError(_already_done_message(assignment))
+    # Without a choice offered, answers are meant to be read together; with one, the
+    # careful default is "for the counselor only".
+    chosen = (visibility or Visibility.COUNSELOR) if version.privacy_choice else Visibility.SHARED
+    completion = own_draft(assignment, partner)
+    if completion is None:
+        completion = Completion(
+            assignment=assignment, partner_id=partner.id, status=CompletionStatus.DRAFT
+        )
+        db.session.add(completion)
+    completion.answers = checked
+    completion.visibility = chosen
+    completion.period_start = period
+    completion.updated_at = utcnow()
+    if submit:
+        completion.status = CompletionStatus.SUBMITTED
+        completion.submitted_at = utcnow()
+        if version.agreement_kind is not None:
+            propose_agreement(assignment, partner, checked)
+    db.session.flush()
+    audit.record(actor, "completion.submit" if submit else "completion.save", completion)
+    return completion
+
+
+def _already_done_message(assignment: Assignment) -> str:
+    if assignment.rhythm is Rhythm.ONCE:
+        return "This exercise has already been done."
+    if assignment.rhythm is Rhythm.DAILY:
+        return "Today's answer has already been sent. Come back tomorrow."
+    return "This week's answers have all been sent. Come back next week."
+
+
+def visible_to_partner(completion: Completion, viewer: Partner) -> bool:
+    """Whether a partner may read an answer: their own; or a sent, shared one of the couple's,
+    and, for exercises done in turns, only once the viewer has sent theirs for that period."""
+    if completion.partner_id == viewer.id:
+        return True
+    assignment = completion.assignment
+    if not completion.submitted or completion.visibility is not Visibility.SHARED:
+        return False
+    if assignment.couple_id != viewer.couple_id or assignment.partner_id not in (None, viewer.id):
+        return False
+    if assignment.version.mode is Mode.TURNS:
+        return bool(_submitted_in_period(assignment, completion.period_start, viewer))
+    return True
+
+
+def add_feedback(completion: Completion, body: str, actor: User) -> Feedback:
+    """The counselor answers a partner's sent answer."""
+    if not completion.submitted:
+        raise ExerciseError("Drafts cannot be answered.")
+    feedback = Feedback(completion=completion, author_id=actor.id, body=body)
+    db.session.add(feedback)
+    db.session.flush()
+    audit.record(actor, "feedback.create", feedback)
+    return feedback
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+
+def _revisit_on(content: dict[str, Any]) -> date | None:
+    value = content.get("revisit_on")
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def propose_agreement(
+    assignment: Assignment, partner: Partner, content: dict[str, Any]
+) -> Agreement:
+    agreement = Agreement(
+        couple_id=assignment.couple_id,
+        assignment=assignment,
+        kind=assignment.version.agreement_kind,
+        title=assignment.version.title,
+        status=AgreementStatus.PROPOSED,
+        revisit_on=_revisit_on(content),
+    )
+    db.session.add(agreement)
+    db.session.add(
+        AgreementVersion(agreement=agreement, number=1, content=content, proposed_by_id=partner.id)
+    )
+    return agreement
+
+
+def accept_agreement(agreement: Agreement, partner: Partner, actor: User) -> None:
+    """The other partner co-signs the latest proposal; the agreement is then in force."""
+    latest = agreement.latest
+    if agreement.status is not AgreementStatus.PROPOSED or latest.accepted_at is not None:
+        raise ExerciseError("This agreement is already in force.")
+    if latest.proposed_by_id == partner.id:
+        raise ExerciseError("Your partner needs to accept what you proposed.")
+    latest.accepted_by_id = partner.id
+    latest.accepted_at = utcnow()
+    agreement.status = AgreementStatus.IN_FORCE
+    agreement.revisit_on = _revisit_on(latest.content)
+    db.session.flush()
+    audit.record(actor, "agreement.accept", agreement)
+
+
+def amend_agreement(
+    agreement: Agreement, partner: Partner, answers: dict[str, Any], actor: User
+) -> AgreementVersion:
+    """Propose a changed text; the partner who proposed before must now accept it."""
+    latest = agreement.latest
+    if agreement.status is AgreementStatus.PROPOSED and latest.proposed_by_id == partner.id:
+        raise ExerciseError("Wait for your partner to answer your proposal.")
+    content = check_answers(agreement.assignment.version.fields, answers, complete=True)
+    latest.replaced_at = utcnow() if latest.accepted_at is None else latest.replaced_at
+    version = AgreementVersion(
+        agreement=agreement, number=latest.number + 1, content=content, proposed_by_id=partner.id
+    )
+    db.session.add(version)
+    agreement.status = AgreementStatus.PROPOSED
+    db.session.flush()
+    audit.record(actor, "agreement.amend", agreement)
+    return version
+
+
+def agreements_of(couple_id: int) -> list[Agreement]:
+    return list(
+        db.session.scalars(
+            select(Agreement)
+            .where(Agreement.couple_id == couple_id)
+            .options(
+                selectinload(Agreement.versions).selectinload(AgreementVersion.proposed_by),
+                selectinload(Agreement.versions).selectinload(AgreementVersion.accepted_by),
+                selectinload(Agreement.assignment).selectinload(Assignment.version),
+            )
+            .order_by(Agreement.created_at.desc(), Agreement.id.desc())
+        )
+    )
+
+
+def revisits_due(couple_ids: Sequence[int], today: date, within_days: int = 7) -> list[Agreement]:
+    """Agreements in force whose revisit date has come, or comes within a week."""
+    if not couple_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Agreement)
+            .where(
+                Agreement.couple_id.in_(couple_ids),
+                Agreement.status == AgreementStatus.IN_FORCE,
+                Agreement.revisit_on <= date.fromordinal(today.toordinal() + within_days),
+            )
+            .order_by(Agreement.revisit_on)
+        )
+    )
+
+
+# --- since the last appointment -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    since: date | None
+    lines: list[DigestLine]
+
+    def as_text(self) -> str:
+        head = (
+            f"Homework since the appointment of {self.since:%d %b %Y}:"
+            if self.since
+            else "Homework so far:"
+        )
+        return "\n".join([head, *(f"- {line.title}: {line.detail}" for line in self.lines)])
+
+
+def last_attended_appointment(couple: Couple) -> Appointment | None:
+    return db.session.scalar(
+        select(Appointment)
+        .where(
+            Appointment.couple_id == couple.id,
+            Appointment.attendance.in_([Attendance.BOTH, Attendance.ONE_PARTNER]),
+        )
+        .order_by(Appointment.starts_at.desc())
+        .limit(1)
+    )
+
+
+def digest(
+    couple: Couple,
+    assignments: list[Assignment],
+    agreements: list[Agreement],
+    since: date | None,
+    today: date,
+) -> Digest:
+    """What was completed or missed, and what was agreed, since a day (all, when None)."""
+    names = {partner.id: partner.name for partner in couple.partners}
+    lines = []
+    for assignment in assignments:
+        if assignment.due_on < (since or date.min) or assignment.start_on > today:
+            continue
+        parts = []
+        for who in schedule.answerers(assignment):
+            sent = [
+                c
+                for c in assignment.completions
+                if c.submitted
+                and (who is None or c.partner_id == who)
+                and (since is None or c.period_start >= since)
+            ]
+            missed = _missed_since(assignment, sent, since, today)
+            label = "together" if who is None else names[who]
+            parts.append(f"{label} {len(sent)} done" + (f", {missed} missed" if missed else ""))
+        lines.append(DigestLine(assignment.version.title, "; ".join(parts)))
+    for agreement in agreements:
+        accepted = [v for v in agreement.versions if v.accepted_at]
+        if accepted and (since is None or accepted[-1].accepted_at.date() >= since):
+            revisit = (
+                f", to revisit {agreement.revisit_on:%d %b %Y}" if agreement.revisit_on else ""
+            )
+            lines.append(DigestLine(agreement.title, f"agreed by both{revisit}"))
+        elif agreement.status is AgreementStatus.PROPOSED:
+            lines.append(DigestLine(agreement.title, "proposed, waiting for the other partner"))
+    return Digest(since=since, lines=lines)
+
+
+def _missed_since(
+    assignment: Assignment, sent: list[Completion], since: date | None, today: date
+) -> int:
+    per_period = schedule.expected_per_period(assignment)
+    counts: dict[date, int] = {}
+    for completion in sent:
+        counts[completion.period_start] = counts.get(completion.period_start, 0) + 1
+    return sum(
+        per_period - min(counts.get(first, 0), per_period)
+        for first, last in schedule.periods(assignment)
+        if last < today and (since is None or first >= since)
+    )
