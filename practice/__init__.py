@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter, Map
 from practice import access
 from practice.config import load_config
 from practice.db import Database
+from practice.exercises.fields import FIELD_TYPES
 from practice.framework import AREAS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _refuse_nul_characters(app)
     app.jinja_env.globals["practice_env"] = app.config["PRACTICE_ENV"]
     app.jinja_env.globals["area_labels"] = {area.key: area.label for area in AREAS}
+    app.jinja_env.globals["field_types"] = FIELD_TYPES
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return app
@@ -91,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from practice.accounts.views import bp as accounts_bp
     from practice.appointments.views import bp as appointments_bp
     from practice.couples.views import bp as couples_bp
+    from practice.exercises.views import bp as exercises_bp
     from practice.measures.views import bp as measures_bp
     from practice.portal.views import bp as portal_bp
 
@@ -101,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(measures_bp)
+    app.register_blueprint(exercises_bp)
     throttle.init_app(app)  # wraps views, so it comes after the blueprints
 
 

@@ -50,6 +50,10 @@ class Permission(enum.Enum):
     MEASURE_ENTER = "measure.enter"
     PROGRESS_VIEW = "progress.view"
     SAFETY_REVIEW = "safety.review"
+    ASSIGNMENT_MANAGE = "assignment.manage"
+    EXERCISE_VIEW = "exercise.view"
+    EXERCISE_EDIT = "exercise.edit"
+    EXERCISE_SHARE = "exercise.share"
 
 
 def allow(audience: Audience) -> Callable[[View], View]:

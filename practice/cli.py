@@ -116,6 +116,25 @@ def db_revision(message: str) -> None:
         migrate.revision(app.config["DATABASE_URL"], message)
 
 
+@main.group("exercises")
+def exercises_group() -> None:
+    """Exercise library commands."""
+
+
+@exercises_group.command("sync")
+def exercises_sync() -> None:
+    """Load the built-in exercise library; changed exercises get a new version."""
+    from practice.exercises.library import sync_library
+
+    with _app_context():
+        result = sync_library()
+        db.session.commit()
+    click.echo(
+        f"Library: {len(result.added)} added, {len(result.updated)} new versions, "
+        f"{len(result.unchanged)} unchanged."
+    )
+
+
 @main.group("user")
 def user_group() -> None:
     """Staff account commands."""

@@ -13,6 +13,10 @@ from practice.accounts.services import hash_password
 from practice.appointments import services as appointments
 from practice.appointments.models import Appointment, AppointmentFormat, NoteFormat, ProgressNote
 from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.exercises import services as exercises
+from practice.exercises.fields import check_spec
+from practice.exercises.library import add_version
+from practice.exercises.models import Assignment, Exercise, ExerciseVersion, Mode, Rhythm
 
 PASSWORD = "correct horse battery"
 # Hashing is slow on purpose; every factory user shares one hash of the same password.
@@ -114,3 +118,52 @@ def signed_note(appointment: Appointment, **changes: object) -> ProgressNote:
     note = draft_note(appointment, **changes)
     appointments.sign(note, {**NOTE_TEXT, **changes}, note.version, appointment.couple.counselor)
     return note
+
+
+SIMPLE_FIELDS = [
+    {"key": "heard", "label": "What I heard", "type": "long_text", "required": True},
+    {"key": "connected", "label": "How connected (0-10)", "type": "rating", "required": True},
+    {"key": "confirmed", "label": "Confirmed", "type": "yes_no"},
+]
+
+
+def make_exercise(owner=None, **changes: object) -> ExerciseVersion:
+    """An exercise with one version (a small daily check-in unless told otherwise)."""
+    content = {
+        "title": "Practice check-in",
+        "area": "communication",
+        "purpose": "Talk and listen.",
+        "instructions": "Take turns.",
+        "minutes": 15,
+        "rhythm": Rhythm.DAILY,
+        "mode": Mode.INDIVIDUAL,
+        "privacy_choice": False,
+        "agreement_kind": None,
+        "timer_minutes": None,
+        "fields": check_spec(SIMPLE_FIELDS),
+        **changes,
+    }
+    exercise = Exercise(
+        slug=f"test-{next(_slugs)}", owner_id=owner.id if owner else None, shared=False
+    )
+    exercise.versions = []
+    db.session.add(exercise)
+    version = add_version(exercise, content, owner.id if owner else None)
+    db.session.flush()
+    return version
+
+
+_slugs = iter(range(1, 10**9))
+
+
+def make_assignment(couple: Couple, version: ExerciseVersion, **changes: object) -> Assignment:
+    data = {
+        "start_on": date.today(),
+        "due_on": date.today() + timedelta(days=6),
+        "rhythm": "daily",
+        "times_per_week": None,
+        "partner_id": None,
+        "note": "",
+        **changes,
+    }
+    return exercises.assign(couple, version, data, couple.counselor)

@@ -5,17 +5,25 @@ A route added without an entry here (or without a declared audience) fails this 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlalchemy import select
 
 from practice import db
 from practice.access import audience_of
 from practice.accounts import services
+from practice.exercises import services as exercises
+from practice.exercises.fields import check_spec
+from practice.exercises.models import Agreement, AgreementKind, Mode, Rhythm
 from practice.measures.models import SafetyScreen
 from tests.factories import (
     AdminFactory,
     AppointmentFactory,
     CounselorFactory,
     CoupleFactory,
+    make_assignment,
+    make_exercise,
     partner_with_login,
     signed_note,
 )
@@ -116,6 +124,36 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
     },
     "measures.safety_resources": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
+    # The exercise in this table is the couple's counselor's own, not shared.
+    "exercises.library": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
+    "exercises.exercise": {"GET": only({COUNSELOR: 200, OTHER: 404, ADMIN: 200}, 403)},
+    "exercises.new_exercise": {
+        "GET": only({COUNSELOR: 200, OTHER: 200}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 400}, 403),
+    },
+    "exercises.edit_exercise": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "exercises.share_exercise": {"POST": only({ADMIN: 302}, 403)},
+    "exercises.new_assignment": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "exercises.assignment": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "exercises.close_assignment": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    "exercises.add_feedback": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    # An empty post to an open exercise saves an empty draft.
+    "exercises.answer": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403),
+    },
+    "exercises.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
+    "exercises.accept_agreement": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
+    "exercises.amend_agreement": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
+    },
 }
 
 
@@ -156,6 +194,34 @@ def world(client):
     )
     db.session.add(screen)
     db.session.flush()
+    own_exercise = make_exercise(owner=couple.counselor)
+    assignment = make_assignment(couple, own_exercise)
+    completion = exercises.save_answers(
+        assignment,
+        couple.partners[0],
+        {"heard": "x", "connected": 5},
+        visibility=None,
+        submit=True,
+        today=date.today(),
+        actor=people[PARTNER_A],
+    )
+    pause = make_exercise(
+        mode=Mode.TOGETHER,
+        rhythm=Rhythm.ONCE,
+        agreement_kind=AgreementKind.PAUSE,
+        fields=check_spec(
+            [{"key": "signal", "label": "Signal", "type": "short_text", "required": True}]
+        ),
+    )
+    proposal = exercises.save_answers(
+        make_assignment(couple, pause, rhythm="once"),
+        couple.partners[0],
+        {"signal": "hand up"},
+        visibility=None,
+        submit=True,
+        today=date.today(),
+        actor=people[PARTNER_A],
+    )
     values = {
         "couple_id": couple.id,
         "partner_id": couple.partners[0].id,
@@ -166,8 +232,18 @@ def world(client):
         "screen_id": screen.id,
         "measure_key": "checkin",
         "partner": couple.partners[0].id,  # a query argument of measures.enter
+        "exercise_id": own_exercise.exercise_id,
+        "assignment_id": assignment.id,
+        "completion_id": completion.id,
+        "agreement_id": proposal.assignment.couple_id and _agreement_id(proposal),
     }
     return people, values
+
+
+def _agreement_id(completion) -> int:
+    return db.session.scalar(
+        select(Agreement.id).where(Agreement.assignment_id == completion.assignment_id)
+    )
 
 
 def _sign_in_directly(client, user) -> None:

@@ -4,13 +4,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from practice import db
+from practice import clock, db
 from practice.access import Audience, Permission, allow
 from practice.appointments import services
 from practice.appointments.forms import AddendumForm, AppointmentForm, AttendanceForm, NoteForm
 from practice.appointments.models import NoteFormat, ProgressNote
 from practice.appointments.policy import load_appointment_or_404, load_note_or_404
 from practice.couples.policy import load_couple_or_404
+from practice.exercises.services import digest_for
 
 bp = Blueprint("appointments", __name__)
 
@@ -129,7 +130,10 @@ def edit_note(note_id: int):
         target = "appointments.note" if signing else "appointments.edit_note"
         return redirect(url_for(target, note_id=note.id))
     status = 400 if form.errors else 200
-    return render_template("appointments/note_form.html", note=note, form=form), status
+    digest = digest_for(note.appointment.couple, clock.today())
+    return render_template(
+        "appointments/note_form.html", note=note, form=form, digest=digest
+    ), status
 
 
 def _conflict(note_id: int, form: NoteForm):

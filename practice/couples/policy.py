@@ -23,6 +23,7 @@ _OWN_COUNSELOR_ONLY = {
     Permission.MEASURE_ENTER,
     Permission.PROGRESS_VIEW,
     Permission.SAFETY_REVIEW,
+    Permission.ASSIGNMENT_MANAGE,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -226,20 +226,33 @@ def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
 class CoupleOverview:
     """Everything the couple page shows, loaded in a fixed number of queries."""
 
-    appointments: list[Any]
-    progress: list[Any]
+    appointments: Any
+    progress: Any
     safety_flags: list[Any]
+    assignments: list[Any]
+    agreements: list[Any]
+    digest: Any
 
 
-def couple_overview(couple: Couple, appointments_page: int = 1) -> CoupleOverview:
-    """Gather the couple page: appointments with notes, progress, open safety flags."""
+def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> CoupleOverview:
+    """Gather the couple page: appointments with notes, progress, open safety flags,
+    homework and agreements, and the digest since the last appointment."""
     from practice.appointments.services import appointments_of
+    from practice.exercises import services as exercises
     from practice.measures.services import progress_of, unreviewed_positive_screens
 
+    assignments = exercises.assignments_of(couple)
+    agreements = exercises.agreements_of(couple.id)
+    last = exercises.last_attended_appointment(couple)
     return CoupleOverview(
         appointments=appointments_of(couple, page=appointments_page),
         progress=progress_of(couple),
         safety_flags=unreviewed_positive_screens(couple),
+        assignments=exercises.assignment_rows(couple, assignments, today),
+        agreements=agreements,
+        digest=exercises.digest(
+            couple, assignments, agreements, last.starts_at.date() if last else None, today
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import db
+from practice import clock, db
 from practice.access import Audience, Permission, allow
 from practice.accounts.models import Role
 from practice.accounts.views import show_invitation_once
@@ -80,7 +80,9 @@ def couple(couple_id: int):
     return render_template(
         "couples/couple.html",
         couple=couple,
-        overview=services.couple_overview(couple, clamp_page(request.args.get("page"))),
+        overview=services.couple_overview(
+            couple, clock.today(), clamp_page(request.args.get("page"))
+        ),
     )
 
 

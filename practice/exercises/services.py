@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -18,7 +18,7 @@ from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
 from practice.db import utcnow
 from practice.exercises import schedule
-from practice.exercises.fields import check_answers
+from practice.exercises.fields import check_answers, check_spec
 from practice.exercises.library import add_version
 from practice.exercises.models import (
     Agreement,
@@ -84,7 +84,7 @@ def create_exercise(owner: User, content: dict[str, Any]) -> Exercise:
     exercise = Exercise(slug=f"custom-{utcnow():%Y%m%d%H%M%S%f}", owner_id=owner.id)
     db.session.add(exercise)
     exercise.versions = []
-    add_version(exercise, content, owner.id)
+    add_version(exercise, {**content, "fields": check_spec(content["fields"])}, owner.id)
     db.session.flush()
     audit.record(owner, "exercise.create", exercise)
     return exercise
@@ -92,7 +92,7 @@ def create_exercise(owner: User, content: dict[str, Any]) -> Exercise:
 
 def update_exercise(exercise: Exercise, content: dict[str, Any], actor: User) -> ExerciseVersion:
     """Edit by adding a version; what was assigned before keeps the version it had."""
-    version = add_version(exercise, content, actor.id)
+    version = add_version(exercise, {**content, "fields": check_spec(content["fields"])}, actor.id)
     db.session.flush()
     audit.record(actor, "exercise.update", exercise)
     return version
@@ -375,7 +375,7 @@ def revisits_due(couple_ids: Sequence[int], today: date, within_days: int = 7) -
             .where(
                 Agreement.couple_id.in_(couple_ids),
                 Agreement.status == AgreementStatus.IN_FORCE,
-                Agreement.revisit_on <= date.fromordinal(today.toordinal() + within_days),
+                Agreement.revisit_on <= today + timedelta(days=within_days),
             )
             .order_by(Agreement.revisit_on)
         )
@@ -455,6 +455,18 @@ def digest(
     return Digest(since=since, lines=lines)
 
 
+def digest_for(couple: Couple, today: date) -> Digest:
+    """The homework digest since the couple's last attended appointment."""
+    last = last_attended_appointment(couple)
+    return digest(
+        couple,
+        assignments_of(couple),
+        agreements_of(couple.id),
+        last.starts_at.date() if last else None,
+        today,
+    )
+
+
 def _missed_since(
     assignment: Assignment, sent: list[Completion], since: date | None, today: date
 ) -> int:
@@ -466,4 +478,101 @@ def _missed_since(
         per_period - min(counts.get(first, 0), per_period)
         for first, last in schedule.periods(assignment)
         if last < today and (since is None or first >= since)
+    )
+
+
+# --- what a page shows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    status: schedule.Status
+    adherence: list[tuple[str, schedule.Adherence]]  # (whose, how far)
+
+
+def assignment_rows(
+    couple: Couple, assignments: list[Assignment], today: date
+) -> list[AssignmentRow]:
+    names = {partner.id: partner.name for partner in couple.partners}
+    rows = []
+    for assignment in assignments:
+        sent = [c for c in assignment.completions if c.submitted]
+        rows.append(
+            AssignmentRow(
+                assignment=assignment,
+                status=schedule.status(assignment, today),
+                adherence=[
+                    (
+                        "Together" if who is None else names[who],
+                        schedule.adherence(
+                            assignment,
+                            [c for c in sent if who is None or c.partner_id == who],
+                            today,
+                        ),
+                    )
+                    for who in schedule.answerers(assignment)
+                ],
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class PortalItem:
+    assignment: Assignment
+    adherence: schedule.Adherence
+    closed_reason: str | None
+    has_draft: bool
+    new_feedback: int
+
+
+@dataclass(frozen=True)
+class PortalOverview:
+    this_week: list[PortalItem]
+    waiting_for_me: list[Agreement]
+    in_force: list[Agreement]
+    revisit_due: list[Agreement]
+
+
+def portal_overview(partner: Partner, today: date) -> PortalOverview:
+    """A partner's home: this week's exercises, agreements to answer, agreements to revisit."""
+    items = []
+    for assignment in assignments_for_partner(partner):
+        if assignment.due_on < today - timedelta(days=2) or assignment.start_on > today + timedelta(
+            days=7
+        ):
+            continue
+        mine = [
+            c
+            for c in assignment.completions
+            if c.submitted
+            and (assignment.version.mode is Mode.TOGETHER or c.partner_id == partner.id)
+        ]
+        items.append(
+            PortalItem(
+                assignment=assignment,
+                adherence=schedule.adherence(assignment, mine, today),
+                closed_reason=schedule.why_closed(assignment, today),
+                has_draft=own_draft(assignment, partner) is not None,
+                new_feedback=sum(
+                    len(c.feedback) for c in assignment.completions if c.partner_id == partner.id
+                ),
+            )
+        )
+    agreements = agreements_of(partner.couple_id)
+    soon = today + timedelta(days=7)
+    return PortalOverview(
+        this_week=items,
+        waiting_for_me=[
+            a
+            for a in agreements
+            if a.status is AgreementStatus.PROPOSED and a.latest.proposed_by_id != partner.id
+        ],
+        in_force=[a for a in agreements if a.status is AgreementStatus.IN_FORCE],
+        revisit_due=[
+            a
+            for a in agreements
+            if a.status is AgreementStatus.IN_FORCE and a.revisit_on and a.revisit_on <= soon
+        ],
     )

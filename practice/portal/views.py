@@ -3,8 +3,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from practice import clock
 from practice.access import Audience, allow
 from practice.couples.services import partner_of
+from practice.exercises import services as exercises
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -17,4 +19,10 @@ def home():
     if partner is None:
         abort(404)
     other = next(p for p in partner.couple.partners if p.id != partner.id)
-    return render_template("portal/home.html", partner=partner, other=other, couple=partner.couple)
+    return render_template(
+        "portal/home.html",
+        partner=partner,
+        other=other,
+        couple=partner.couple,
+        overview=exercises.portal_overview(partner, clock.today()),
+    )

@@ -48,3 +48,36 @@ document.addEventListener("click", function (event) {
     last = now;
   });
 })();
+
+// Speaker turns: a countdown that needs no server.
+document.querySelectorAll("[data-timer]").forEach(function (box) {
+  const total = parseInt(box.dataset.timer, 10);
+  const display = box.querySelector(".timer-display");
+  let left = total;
+  let ticking = null;
+  function show() {
+    const minutes = Math.floor(left / 60);
+    const seconds = String(left % 60).padStart(2, "0");
+    display.textContent = minutes + ":" + seconds;
+  }
+  box.querySelector("[data-timer-start]").addEventListener("click", function () {
+    if (ticking) return;
+    ticking = setInterval(function () {
+      left = Math.max(0, left - 1);
+      show();
+      if (left === 0) { clearInterval(ticking); ticking = null; display.textContent = "Time to swap"; }
+    }, 1000);
+  });
+  box.querySelector("[data-timer-reset]").addEventListener("click", function () {
+    clearInterval(ticking); ticking = null; left = total; show();
+  });
+});
+
+// "Insert" buttons append prepared text (such as the homework digest) to a text area.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-insert-into]");
+  if (!button) return;
+  const area = document.querySelector(button.dataset.insertInto);
+  area.value = area.value ? area.value + "\n" + button.dataset.insertText : button.dataset.insertText;
+  area.focus();
+});
