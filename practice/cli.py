@@ -135,6 +135,26 @@ def exercises_sync() -> None:
     )
 
 
+@main.group("reminders")
+def reminders_group() -> None:
+    """E-mail reminders of exercises due."""
+
+
+@reminders_group.command("send")
+def reminders_send() -> None:
+    """Send today's reminders (run it once a day, for example from cron)."""
+    from practice import clock
+    from practice.exercises import reminders
+
+    with _app_context() as app:
+        try:
+            sent = reminders.send_due(app, clock.today())
+        except reminders.RemindersOff as error:
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+    click.echo(f"{sent} reminder e-mail{'' if sent == 1 else 's'} sent.")
+
+
 @main.group("user")
 def user_group() -> None:
     """Staff account commands."""

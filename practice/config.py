@@ -50,6 +50,15 @@ SETTINGS = (
         "memory://",
         "where sign-in attempts are counted; redis://host:6379 to share it between processes",
     ),
+    Setting(
+        "PRACTICE_BASE_URL", "http://127.0.0.1:5000", "this site's address, for links in e-mail"
+    ),
+    Setting("SMTP_HOST", None, "mail server for reminders; reminders are off without it"),
+    Setting("SMTP_PORT", "587", "mail server port"),
+    Setting("SMTP_USERNAME", None, "mail server user, if it needs one"),
+    Setting("SMTP_PASSWORD", None, "mail server password"),
+    Setting("SMTP_STARTTLS", "true", "use STARTTLS (true or false)"),
+    Setting("MAIL_FROM", "practice@localhost", "sender address of reminders"),
     Setting("CASELOAD_PAGE_SIZE", "25", "couples per caseload page"),
 )
 
@@ -64,6 +73,14 @@ def _int_setting(env: dict[str, str], name: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def _bool_setting(env: dict[str, str], name: str) -> bool:
+    default = next(s.default for s in SETTINGS if s.name == name)
+    raw = env.get(name, default).strip().lower()
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false, not {raw!r}")
+    return raw in ("true", "1", "yes")
 
 
 def _normalise_database_url(url: str) -> str:
@@ -141,5 +158,12 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "BOOTSTRAP_SERVE_LOCAL": True,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "PRACTICE_BASE_URL": env.get("PRACTICE_BASE_URL", "http://127.0.0.1:5000"),
+        "SMTP_HOST": env.get("SMTP_HOST") or None,
+        "SMTP_PORT": _int_setting(env, "SMTP_PORT", 1, 65535),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _bool_setting(env, "SMTP_STARTTLS"),
+        "MAIL_FROM": env.get("MAIL_FROM", "practice@localhost"),
         "RATELIMIT_HEADERS_ENABLED": False,
     }

@@ -1,0 +1,133 @@
+"""E-mail reminders of exercises due today. Off unless SMTP_HOST is set.
+
+A reminder names the exercises and links to the portal. It never contains anything a partner
+wrote, nor the counselor's notes: e-mail is not a private channel.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from practice import db
+from practice.accounts.models import User
+from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.exercises import schedule
+from practice.exercises.models import Assignment, Completion, Mode, ReminderSent
+
+log = logging.getLogger(__name__)
+
+
+class RemindersOff(RuntimeError):
+    """No SMTP server is configured."""
+
+
+@dataclass(frozen=True)
+class Reminder:
+    partner: Partner
+    assignments: list[Assignment]
+
+
+def due_today(today: date) -> list[Reminder]:
+    """Partners with a portal sign-in who still have something to do today, not yet reminded."""
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(Couple, Couple.id == Assignment.couple_id)
+        .where(
+            Couple.status == CoupleStatus.ACTIVE,
+            Assignment.closed_at.is_(None),
+            Assignment.start_on <= today,
+            Assignment.due_on >= today,
+        )
+        .options(
+            selectinload(Assignment.version),
+            selectinload(Assignment.completions),
+            selectinload(Assignment.couple)
+            .selectinload(Couple.partners)
+            .selectinload(Partner.user),
+        )
+    ).all()
+    already = set(
+        db.session.execute(
+            select(ReminderSent.partner_id, ReminderSent.assignment_id).where(
+                ReminderSent.for_day == today
+            )
+        ).all()
+    )
+    by_partner: dict[int, Reminder] = {}
+    for assignment in assignments:
+        for partner in assignment.couple.partners:
+            if not _reachable(partner) or assignment.partner_id not in (None, partner.id):
+                continue
+            if (partner.id, assignment.id) in already or _done_for_now(assignment, partner, today):
+                continue
+            by_partner.setdefault(partner.id, Reminder(partner, [])).assignments.append(assignment)
+    return list(by_partner.values())
+
+
+def _reachable(partner: Partner) -> bool:
+    user: User | None = partner.user
+    return user is not None and user.is_active and user.password_hash is not None
+
+
+def _done_for_now(assignment: Assignment, partner: Partner, today: date) -> bool:
+    together = assignment.version.mode is Mode.TOGETHER
+    sent: list[Completion] = [
+        c
+        for c in assignment.completions
+        if c.submitted and (together or c.partner_id == partner.id)
+    ]
+    progress = schedule.adherence(assignment, sent, today)
+    return progress.this_period_done >= progress.this_period_expected
+
+
+def message_for(reminder: Reminder, *, sender: str, portal_url: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = reminder.partner.user.email
+    message["Subject"] = "A reminder from your counselor's practice"
+    titles = "\n".join(f"- {a.version.title}" for a in reminder.assignments)
+    message.set_content(
+        f"Hello {reminder.partner.name},\n\n"
+        f"These exercises are waiting for you today:\n{titles}\n\n"
+        f"Open your portal to do them: {portal_url}\n\n"
+        "You get this e-mail because your counselor set up reminders. "
+        "Reply to your counselor if you would rather not receive them.\n"
+    )
+    return message
+
+
+def send_due(app: Flask, today: date) -> int:
+    """Send today's reminders; return how many e-mails went out."""
+    config = app.config
+    if not config.get("SMTP_HOST"):
+        raise RemindersOff("Reminders are off: set SMTP_HOST (and MAIL_FROM) to send them.")
+    reminders = due_today(today)
+    if not reminders:
+        return 0
+    portal_url = config["PRACTICE_BASE_URL"].rstrip("/") + "/portal/"
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config.get("SMTP_USERNAME"):
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+        for reminder in reminders:
+            smtp.send_message(
+                message_for(reminder, sender=config["MAIL_FROM"], portal_url=portal_url)
+            )
+            for assignment in reminder.assignments:
+                db.session.add(
+                    ReminderSent(
+                        partner_id=reminder.partner.id, assignment_id=assignment.id, for_day=today
+                    )
+                )
+            db.session.flush()
+            log.info("reminder sent to partner %s", reminder.partner.id)
+    return len(reminders)
