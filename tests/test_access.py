@@ -64,6 +64,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "bootstrap.static": {"GET": everyone(200, anonymous=200)},
     "accounts.sign_in": {"GET": everyone(302, anonymous=200), "POST": everyone(302, anonymous=400)},
     "accounts.sign_out": {"POST": everyone(302)},
+    "accounts.keep_alive": {"GET": everyone(204)},
     "accounts.accept_invitation": {
         "GET": everyone(410, anonymous=410),
         "POST": everyone(410, anonymous=410),

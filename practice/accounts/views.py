@@ -64,6 +64,13 @@ def _leads_somewhere_allowed(user: User, target: str | None) -> bool:
     return user.role is not Role.CLIENT or target.startswith("/portal")
 
 
+@bp.route("/session/keep-alive")
+@allow(Audience.SIGNED_IN)
+def keep_alive():
+    """Note that a signed-in person is still at work (typing), so idle sign-out waits."""
+    return "", 204
+
+
 @bp.route("/sign-out", methods=["POST"])
 @allow(Audience.SIGNED_IN)
 def sign_out():

@@ -120,6 +120,11 @@ class NoteForm(FlaskForm):
             # Optional() stops the field's own check when it is blank; the rule is checked here.
             self.risk_details.errors.append("Describe the risk you observed.")
             valid = False
+        if self.risk_details.data and not self.risk_observed.data:
+            self.risk_details.errors.append(
+                "Tick “Risk observed” to keep this description, or clear it."
+            )
+            valid = False
         return valid
 
     @property

@@ -162,10 +162,19 @@ def start_note(appointment: Appointment, author: User, note_format: NoteFormat) 
     return note
 
 
+# The sections each format shows; text left in the other format's sections is dropped, so
+# that nothing hidden is signed.
+FORMAT_SECTIONS = {
+    NoteFormat.DAP: ("data_section", "assessment", "plan"),
+    NoteFormat.SOAP: ("subjective", "objective", "assessment", "plan"),
+}
+
+
 def _assign_content(note: ProgressNote, data: dict[str, Any]) -> None:
     note.format = NoteFormat(data["format"])
+    shown = FORMAT_SECTIONS[note.format]
     for name in ("data_section", "subjective", "objective", "assessment", "plan"):
-        note.__setattr__(name, data[name] or "")
+        setattr(note, name, (data[name] or "") if name in shown else "")
     note.areas = list(data["areas"] or [])
     note.interventions = data["interventions"] or ""
     note.homework_reviewed = data["homework_reviewed"] or ""
@@ -223,8 +232,12 @@ def note_signature_payload(note: ProgressNote) -> dict[str, Any]:
 def sign(note: ProgressNote, data: dict[str, Any], expected_version: int, actor: User) -> None:
     """Save the final text, sign it, and lock the note for good."""
     _check_editable(note, expected_version)
-    _assign_content(note, data)
     now = utcnow()
+    if note.appointment.starts_at > now:
+        raise AppointmentError("A note can be signed once its appointment has taken place.")
+    _assign_content(note, data)
+    if not any(getattr(note, name) for name in FORMAT_SECTIONS[note.format]):
+        raise AppointmentError("An empty note cannot be signed. Write at least one section.")
     note.status = NoteStatus.SIGNED
     note.signed_at = now
     note.updated_at = now

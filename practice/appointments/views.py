@@ -8,7 +8,7 @@ from practice import clock, db
 from practice.access import Audience, Permission, allow
 from practice.appointments import services
 from practice.appointments.forms import AddendumForm, AppointmentForm, AttendanceForm, NoteForm
-from practice.appointments.models import NoteFormat, ProgressNote
+from practice.appointments.models import NOTE_CONTENT_FIELDS, NoteFormat, ProgressNote
 from practice.appointments.policy import load_appointment_or_404, load_note_or_404
 from practice.couples.policy import load_couple_or_404
 from practice.exercises.services import digest_for
@@ -111,7 +111,8 @@ def edit_note(note_id: int):
     note = load_note_or_404(note_id, Permission.NOTE_WRITE)
     if note.is_signed:
         if request.method == "POST":
-            return render_template("appointments/note_locked.html", note=note), 409
+            # Someone signed it meanwhile (or this tab is old): show what was typed, to copy.
+            return _locked(note, NoteForm())
         return redirect(url_for("appointments.note", note_id=note.id))
     form = NoteForm(data=None if request.method == "POST" else _note_form_data(note))
     if form.validate_on_submit():
@@ -124,7 +125,16 @@ def edit_note(note_id: int):
             return _conflict(note_id, form)
         except services.NoteLocked:
             db.session.rollback()
-            return render_template("appointments/note_locked.html", note=note), 409
+            return _locked(note, form)
+        except services.AppointmentError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return render_template(
+                "appointments/note_form.html",
+                note=note,
+                form=form,
+                digest=digest_for(note.appointment.couple, clock.today()),
+            ), 400
         db.session.commit()
         flash("Note signed and locked." if signing else "Draft saved.", "success")
         target = "appointments.note" if signing else "appointments.edit_note"
@@ -134,6 +144,12 @@ def edit_note(note_id: int):
     return render_template(
         "appointments/note_form.html", note=note, form=form, digest=digest
     ), status
+
+
+def _locked(note: ProgressNote, form: NoteForm):
+    kept = {name: form[name].data for name in NOTE_CONTENT_FIELDS}
+    kept["areas"] = kept["areas"] or []
+    return render_template("appointments/note_locked.html", note=note, kept=kept), 409
 
 
 def _conflict(note_id: int, form: NoteForm):

@@ -81,3 +81,28 @@ document.addEventListener("click", function (event) {
   area.value = area.value ? area.value + "\n" + button.dataset.insertText : button.dataset.insertText;
   area.focus();
 });
+
+// Buttons with data-confirm ask first; submit buttons are disabled once a form is sent, so a
+// double click cannot send it twice (disabled after the browser has read the form).
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
+document.addEventListener("submit", function (event) {
+  const buttons = event.target.querySelectorAll("button[type=submit]");
+  setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
+});
+
+// While someone is typing in a long form, tell the server they are still here, so the idle
+// sign-out does not take their text away.
+(function () {
+  const ping = document.querySelector("meta[name=keep-alive]");
+  if (!ping) return;
+  let typed = false;
+  document.addEventListener("input", function () { typed = true; });
+  setInterval(function () {
+    if (!typed) return;
+    typed = false;
+    fetch(ping.content, { credentials: "same-origin", cache: "no-store" });
+  }, 60000);
+})();

@@ -305,3 +305,63 @@ def test_couple_page_runs_a_fixed_number_of_queries(client, auth, app):
         page = client.get(f"/couples/{couple.id}")
     assert "Page 1 of 3" in page.text  # 27 appointments, 10 a page
     assert len(few) == len(many), many.statements
+
+
+def test_risk_text_without_the_box_is_not_dropped_silently(client, auth):
+    note = draft_note(AppointmentFactory())
+    auth.login(note.appointment.couple.counselor)
+    response = client.post(
+        f"/notes/{note.id}/edit",
+        data=note_form(note.version, risk_observed=False, risk_details="Punched a wall"),
+    )
+    assert response.status_code == 400
+    assert "Tick “Risk observed” to keep this description, or clear it." in response.text
+
+
+def test_an_empty_note_or_one_for_a_future_appointment_cannot_be_signed(client, auth):
+    note = draft_note(AppointmentFactory())
+    auth.login(note.appointment.couple.counselor)
+    empty = note_form(note.version, data_section="", assessment="", plan="", sign="1")
+    response = client.post(f"/notes/{note.id}/edit", data=empty)
+    assert response.status_code == 400
+    assert "An empty note cannot be signed." in response.text
+    assert not note.is_signed
+    later = datetime.now(UTC) + timedelta(days=2)
+    future = draft_note(AppointmentFactory(couple=note.appointment.couple, starts_at=later))
+    response = client.post(
+        f"/notes/{future.id}/edit", data={**note_form(future.version), "sign": "1"}
+    )
+    assert "A note can be signed once its appointment has taken place." in response.text
+    assert not future.is_signed
+
+
+def test_text_of_the_other_format_is_not_kept_hidden_in_the_note(client, auth):
+    note = draft_note(AppointmentFactory())
+    auth.login(note.appointment.couple.counselor)
+    data = note_form(note.version, format="dap", subjective="Typed under SOAP first")
+    client.post(f"/notes/{note.id}/edit", data=data)
+    assert note.subjective == "" and note.data_section == NOTE_TEXT["data_section"]
+
+
+def test_a_stale_tab_saving_a_signed_note_gets_its_text_back(client, auth):
+    note = signed_note(AppointmentFactory())
+    auth.login(note.appointment.couple.counselor)
+    response = client.post(
+        f"/notes/{note.id}/edit", data=note_form(1, assessment="Words from the old tab")
+    )
+    assert response.status_code == 409
+    assert "Words from the old tab" in response.text
+    assert note.assessment == NOTE_TEXT["assessment"]
+
+
+def test_typing_keeps_the_session_alive(client, auth, db_session):
+    from practice.accounts.models import UserSession
+    from practice.db import utcnow
+
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
+    record.last_seen_at = utcnow() - timedelta(minutes=10)
+    assert client.get("/session/keep-alive").status_code == 204
+    db_session.refresh(record)
+    assert utcnow() - record.last_seen_at < timedelta(minutes=1)
