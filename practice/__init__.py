@@ -18,6 +18,7 @@ from practice.config import load_config
 from practice.db import Database
 from practice.exercises.fields import FIELD_TYPES
 from practice.framework import AREAS
+from practice.measures.services import endorsed_items
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["practice_env"] = app.config["PRACTICE_ENV"]
     app.jinja_env.globals["area_labels"] = {area.key: area.label for area in AREAS}
     app.jinja_env.globals["field_types"] = FIELD_TYPES
+    app.jinja_env.globals["endorsed"] = endorsed_items
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return app

@@ -228,10 +228,15 @@ class CoupleOverview:
 
     appointments: Any
     progress: Any
-    safety_flags: list[Any]
+    safety_screens: list[Any]
     assignments: list[Any]
     agreements: list[Any]
     digest: Any
+
+    @property
+    def open_safety_flags(self) -> list[Any]:
+        """Positive safety checks not yet followed up: the banner."""
+        return [s for s in self.safety_screens if s.positive and s.reviewed_at is None]
 
 
 def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> CoupleOverview:
@@ -239,7 +244,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
     homework and agreements, and the digest since the last appointment."""
     from practice.appointments.services import appointments_of
     from practice.exercises import services as exercises
-    from practice.measures.services import progress_of, unreviewed_positive_screens
+    from practice.measures.services import progress_of, safety_screens_of
 
     assignments = exercises.assignments_of(couple)
     agreements = exercises.agreements_of(couple.id)
@@ -247,7 +252,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
     return CoupleOverview(
         appointments=appointments_of(couple, page=appointments_page),
         progress=progress_of(couple),
-        safety_flags=unreviewed_positive_screens(couple),
+        safety_screens=safety_screens_of(couple),
         assignments=exercises.assignment_rows(couple, assignments, today),
         agreements=agreements,
         digest=exercises.digest(

@@ -233,19 +233,27 @@ HARK = Measure(
             "Have you been humiliated or emotionally abused in other ways by your partner or "
             "your ex-partner?",
             _YES_NO,
+            short="humiliated or emotionally abused",
         ),
-        Item("afraid", "Have you been afraid of your partner or ex-partner?", _YES_NO),
+        Item(
+            "afraid",
+            "Have you been afraid of your partner or ex-partner?",
+            _YES_NO,
+            short="afraid of partner",
+        ),
         Item(
             "raped",
             "Have you been raped or forced to have any kind of sexual activity by your partner "
             "or ex-partner?",
             _YES_NO,
+            short="forced sexual activity",
         ),
         Item(
             "kicked",
             "Have you been kicked, hit, slapped or otherwise physically hurt by your partner or "
             "ex-partner?",
             _YES_NO,
+            short="physically hurt",
         ),
     ),
     scoring=Scoring.ANY_YES,

@@ -45,3 +45,4 @@ class SafetyScreen(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     partner: Mapped[Partner] = relationship()
+    reviewed_by: Mapped[User | None] = relationship()

@@ -58,37 +58,31 @@ def record_safety_screen(partner: Partner, answers: dict[str, int], actor: User)
     return screen
 
 
-def unreviewed_positive_screens(couple: Couple) -> list[SafetyScreen]:
-    """Positive safety checks the counselor has not yet marked as followed up."""
+def safety_screens_of(couple: Couple) -> list[SafetyScreen]:
+    """Every safety check of the couple's partners, newest first, for the counselor only."""
     return list(
         db.session.scalars(
             select(SafetyScreen)
-            .where(
-                SafetyScreen.couple_id == couple.id,
-                SafetyScreen.positive.is_(True),
-                SafetyScreen.reviewed_at.is_(None),
-            )
-            .options(selectinload(SafetyScreen.partner))
-            .order_by(SafetyScreen.taken_at)
+            .where(SafetyScreen.couple_id == couple.id)
+            .options(selectinload(SafetyScreen.partner), selectinload(SafetyScreen.reviewed_by))
+            .order_by(SafetyScreen.taken_at.desc(), SafetyScreen.id.desc())
         )
     )
 
 
+def endorsed_items(screen: SafetyScreen) -> list[str]:
+    """The questions answered yes, in a few words each."""
+    return [item.short for item in HARK.items if screen.answers.get(item.key)]
+
+
 def mark_reviewed(screen: SafetyScreen, actor: User) -> None:
-    """Note that the counselor has followed up a positive safety check."""
+    """Note that the counselor has followed up a positive safety check (once)."""
+    if screen.reviewed_at is not None:
+        return
     screen.reviewed_at = utcnow()
     screen.reviewed_by_id = actor.id
     db.session.flush()
     audit.record(actor, "safety.review", screen)
-
-
-def latest_own_screen(partner: Partner) -> SafetyScreen | None:
-    return db.session.scalar(
-        select(SafetyScreen)
-        .where(SafetyScreen.partner_id == partner.id)
-        .order_by(SafetyScreen.taken_at.desc(), SafetyScreen.id.desc())
-        .limit(1)
-    )
 
 
 # --- the progress view ----------------------------------------------------------------------

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,6 +27,7 @@ bp = Blueprint("measures", __name__)
 
 # Where the quick-exit button leads: an ordinary, neutral page.
 QUICK_EXIT_URL = "https://weather.com/"
+JUST_ANSWERED = "safety_just_answered"
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
@@ -130,8 +141,11 @@ def safety_check():
     partner = _own_partner_or_404()
     form = answers_form_class(HARK, with_date=False)()
     if form.validate_on_submit():
-        services.record_safety_screen(partner, answers_of(HARK, form), current_user)
+        screen = services.record_safety_screen(partner, answers_of(HARK, form), current_user)
         db.session.commit()
+        # Shown once, right after answering; the page never repeats the result later, in
+        # case someone else picks up the phone.
+        session[JUST_ANSWERED] = "positive" if screen.positive else "negative"
         return redirect(url_for("measures.safety_resources"))
     return render_template(
         "measures/safety_check.html", form=form, measure=HARK, quick_exit=QUICK_EXIT_URL
@@ -141,12 +155,12 @@ def safety_check():
 @bp.route("/portal/safety/resources")
 @allow(Audience.CLIENT)
 def safety_resources():
-    """Private safety resources, with more emphasis after a check that raised concern."""
-    partner = _own_partner_or_404()
-    screen = services.latest_own_screen(partner)
+    """Private safety resources; right after a check, a word about what happens next."""
+    _own_partner_or_404()
+    just_answered = session.pop(JUST_ANSWERED, None)
     return render_template(
         "measures/safety_resources.html",
-        positive=bool(screen and screen.positive),
-        answered=screen is not None,
+        positive=just_answered == "positive",
+        answered=just_answered is not None,
         quick_exit=QUICK_EXIT_URL,
     )

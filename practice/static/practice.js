@@ -28,12 +28,22 @@ document.addEventListener("click", function (event) {
   update();
 })();
 
-// Quick exit: leave at once for a neutral site, replacing this page in the history.
+// Quick exit: sign out in the background and leave at once for a neutral site, replacing
+// this page in the history so that Back does not return to it.
+function quickExit(exit) {
+  const token = document.querySelector("meta[name=csrf-token]");
+  if (token && navigator.sendBeacon) {
+    const form = new FormData();
+    form.append("csrf_token", token.content);
+    navigator.sendBeacon(exit.dataset.signOut, form);
+  }
+  window.location.replace(exit.href);
+}
 document.addEventListener("click", function (event) {
   const exit = event.target.closest("[data-quick-exit]");
   if (!exit) return;
   event.preventDefault();
-  window.location.replace(exit.href);
+  quickExit(exit);
 });
 
 // Escape pressed twice within a second also leaves by the quick exit, where there is one.
@@ -44,7 +54,7 @@ document.addEventListener("click", function (event) {
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     const now = Date.now();
-    if (now - last < 1000) window.location.replace(exit.href);
+    if (now - last < 1000) quickExit(exit);
     last = now;
   });
 })();

@@ -42,3 +42,7 @@ def test_quick_exit_leaves_and_back_does_not_return(phone_page: Page, live_serve
     phone_page.wait_for_url("https://weather.com/**")
     phone_page.go_back()
     assert "/portal/safety" not in phone_page.url
+    # Quick exit also signed her out: the portal now asks for a password.
+    phone_page.wait_for_timeout(300)
+    phone_page.goto(f"{live_server}/portal/")
+    expect(phone_page.get_by_role("heading", name="Sign in")).to_be_visible()

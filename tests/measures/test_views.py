@@ -153,6 +153,9 @@ def test_a_positive_safety_check_reaches_the_counselor_only(client, auth, couple
     assert "Thank you for telling us" in response.text
     for resource in (HOTLINE, "START", "88788", "911", "Quick exit"):
         assert resource in response.text
+    # Later visits show the help, but never repeat what she answered.
+    again = client.get("/portal/safety/resources").text
+    assert HOTLINE in again and "Thank you for telling us" not in again
     auth.logout()
 
     # The other partner: nothing on any portal page says a check was taken, or what it said.
@@ -176,10 +179,17 @@ def test_a_positive_safety_check_reaches_the_counselor_only(client, auth, couple
     auth.login(couple.counselor)
     page = client.get(f"/couples/{couple.id}").text
     assert "Safety check positive:" in page and "Ana Reyes answered yes" in page
+    assert "(afraid of partner)" in page
     assert "Safety follow-up" in client.get("/couples").text
     assert f"/couples/{couple.id}/appointments/new?partner={couple.partners[0].id}" in page
     client.post(f"/couples/{couple.id}/safety/{screen.id}/reviewed")
-    assert "Safety check positive:" not in client.get(f"/couples/{couple.id}").text
+    page = client.get(f"/couples/{couple.id}").text
+    assert "Safety check positive:" not in page
+    history = page.split('id="safety-history"')[1]
+    assert f"followed up by {couple.counselor.name}" in history
+    first_review = screen.reviewed_at
+    client.post(f"/couples/{couple.id}/safety/{screen.id}/reviewed")  # a replayed post
+    assert screen.reviewed_at == first_review
 
 
 def test_a_negative_safety_check_raises_no_flag(client, auth, couple_with_logins):
