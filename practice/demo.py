@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -157,9 +157,9 @@ def load_once() -> bool:
     priya = couples.invite_partner(created["Priya Natarajan"].partners[0], maya, timedelta(days=7))
     accounts.accept_invitation(priya.invitation, secrets.token_urlsafe(16))
     # Months of history for two couples, a few weeks for a third.
-    history.add_history(marsh, maya, weeks=14, seed=1)
-    history.add_history(created["Aisha Karimi"], jonah, weeks=9, seed=2)
-    history.add_history(created["Priya Natarajan"], maya, weeks=5, seed=3)
+    history.add_history(marsh, maya, weeks=14, seed=1, at=time(17, 0))
+    history.add_history(created["Aisha Karimi"], jonah, weeks=9, seed=2, at=time(16, 0))
+    history.add_history(created["Priya Natarajan"], maya, weeks=5, seed=3, at=time(18, 30))
     history.upcoming(created["Daniel Reyes"], maya, in_days=2, hour=10)
     # Priya answered the private safety check with a yes: Maya's couple page shows the flag.
     answers = {"humiliated": 1, "afraid": 0, "raped": 0, "kicked": 0}

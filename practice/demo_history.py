@@ -51,7 +51,7 @@ def _checkin_answers(level: float, rng: random.Random) -> dict[str, int]:
     }
 
 
-def add_history(couple: Couple, counselor: User, *, weeks: int, seed: int) -> None:
+def add_history(couple: Couple, counselor: User, *, weeks: int, seed: int, at: time) -> None:
     """Weekly appointments with signed notes, and partners' measures trending up."""
     rng = random.Random(seed)  # noqa: S311 (invented demo data, not security)
     today = date.today()
@@ -62,7 +62,7 @@ def add_history(couple: Couple, counselor: User, *, weeks: int, seed: int) -> No
             couple,
             {
                 "day": day,
-                "start_time": time(17, 0),
+                "start_time": at,
                 "duration_minutes": 50,
                 "format": "in_person" if week % 3 else "video",
                 "place": "Room 2",
@@ -112,7 +112,7 @@ def add_history(couple: Couple, counselor: User, *, weeks: int, seed: int) -> No
         couple,
         {
             "day": today + timedelta(days=(7 - today.weekday()) % 7 or 7),
-            "start_time": time(17, 0),
+            "start_time": at,
             "duration_minutes": 50,
             "format": "in_person",
             "place": "Room 2",

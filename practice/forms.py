@@ -38,4 +38,4 @@ def required(message: str = "This field is required.") -> Required:
 
 
 def max_length(limit: int) -> validators.Length:
-    return validators.Length(max=limit, message=f"Keep this under {limit + 1} characters.")
+    return validators.Length(max=limit, message=f"Use at most {limit} characters.")

@@ -32,7 +32,13 @@ def _partner_choices(couple: Couple, blank: str) -> list[SelectChoice]:
 
 
 def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "") else None
+    """A chosen id, None for the blank choice; anything else becomes an invalid choice (-1)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 class AppointmentForm(FlaskForm):

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice import db
@@ -25,8 +25,8 @@ from practice.appointments.models import (
     ProgressNote,
 )
 from practice.audit import services as audit
-from practice.clock import from_local
-from practice.couples.models import Couple, Partner
+from practice.clock import from_local, to_local
+from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.db import utcnow
 from practice.pagination import Page
 
@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 
 
 class AppointmentError(ValueError):
-    """A change that cannot be made; the message is safe to show."""
+    """A change that cannot be made; the message is safe to show beside ``field``."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NoteLocked(AppointmentError):
@@ -57,11 +61,43 @@ def _partner_of(couple: Couple, partner_id: int | None) -> Partner | None:
     return partner
 
 
+def _check_slot(couple: Couple, starts_at: datetime, minutes: int, data: dict[str, Any]) -> None:
+    if couple.status is CoupleStatus.CLOSED:
+        raise AppointmentError("This case is closed. Reopen it to schedule appointments.", "day")
+    if data["day"] < couple.intake_date:
+        raise AppointmentError("The date comes before the couple's intake date.", "day")
+    if to_local(starts_at).time().replace(tzinfo=None) != data["start_time"].replace(tzinfo=None):
+        raise AppointmentError(
+            "That time does not exist on that day (the clocks change). Choose another.",
+            "start_time",
+        )
+    ends_at = starts_at + timedelta(minutes=minutes)
+    clash = db.session.scalar(
+        select(Appointment)
+        .join(Couple, Couple.id == Appointment.couple_id)
+        .where(
+            Couple.counselor_id == couple.counselor_id,
+            Appointment.starts_at < ends_at,
+            Appointment.starts_at > starts_at - timedelta(hours=8),
+            or_(Appointment.attendance.is_(None), Appointment.attendance != Attendance.CANCELLED),
+        )
+        .order_by(Appointment.starts_at)
+    )
+    if clash is not None and clash.ends_at > starts_at:
+        raise AppointmentError(
+            f"You already have an appointment then ({to_local(clash.starts_at):%H:%M}, "
+            f"{clash.couple.display_name}).",
+            "start_time",
+        )
+
+
 def schedule(couple: Couple, data: dict[str, Any], actor: User) -> Appointment:
     """Put an appointment in the calendar for a couple (or one partner of it)."""
+    starts_at = from_local(data["day"], data["start_time"])
+    _check_slot(couple, starts_at, data["duration_minutes"], data)
     appointment = Appointment(
         couple=couple,
-        starts_at=from_local(data["day"], data["start_time"]),
+        starts_at=starts_at,
         duration_minutes=data["duration_minutes"],
         format=AppointmentFormat(data["format"]),
         place=data["place"] or "",
@@ -77,11 +113,24 @@ def schedule(couple: Couple, data: dict[str, Any], actor: User) -> Appointment:
 def record_attendance(appointment: Appointment, data: dict[str, Any], actor: User) -> None:
     """Record who came to an appointment, or that it was cancelled or missed."""
     attendance = Attendance(data["attendance"])
+    if attendance in (Attendance.BOTH, Attendance.ONE_PARTNER, Attendance.NO_SHOW) and (
+        appointment.starts_at > utcnow()
+    ):
+        raise AppointmentError("Who attended can be recorded once the appointment has begun.")
     attending = None
     if attendance is Attendance.ONE_PARTNER:
         attending = _partner_of(appointment.couple, data.get("attending_partner_id"))
         if attending is None:
             raise AppointmentError("Say which partner attended.")
+    individual = appointment.individual_partner
+    if individual is not None and (
+        attendance is Attendance.BOTH
+        or (attending is not None and attending.id != individual.id)
+    ):
+        raise AppointmentError(
+            f"This was an individual appointment with {individual.name}: record that "
+            f"{individual.name} attended, or that it was cancelled or missed."
+        )
     appointment.attendance = attendance
     appointment.attending_partner = attending
     db.session.flush()

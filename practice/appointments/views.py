@@ -25,10 +25,15 @@ def new_appointment(couple_id: int):
         couple=couple, individual_partner_id=request.args.get("partner", type=int)
     )
     if form.validate_on_submit():
-        appointment = services.schedule(couple, form.data, current_user)
-        db.session.commit()
-        flash("Appointment scheduled.", "success")
-        return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
+        try:
+            appointment = services.schedule(couple, form.data, current_user)
+        except services.AppointmentError as error:
+            db.session.rollback()
+            form[error.field or "day"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Appointment scheduled.", "success")
+            return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
     status = 400 if form.errors else 200
     return render_template("appointments/appointment_form.html", form=form, couple=couple), status
 
@@ -55,10 +60,15 @@ def record_attendance(appointment_id: int):
     appointment = load_appointment_or_404(appointment_id, Permission.APPOINTMENT_MANAGE)
     form = AttendanceForm(couple=appointment.couple)
     if form.validate_on_submit():
-        services.record_attendance(appointment, form.data, current_user)
-        db.session.commit()
-        flash("Attendance recorded.", "success")
-        return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
+        try:
+            services.record_attendance(appointment, form.data, current_user)
+        except services.AppointmentError as error:
+            db.session.rollback()
+            form.attendance.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Attendance recorded.", "success")
+            return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
     return render_template("appointments/appointment.html", appointment=appointment, form=form), 400
 
 

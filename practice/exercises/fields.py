@@ -68,7 +68,7 @@ def _check_one(spec: dict[str, Any], value: Any) -> Any:
             raise AnswerError(key, "Enter text.")
         limit = SHORT_TEXT_MAX if kind == "short_text" else LONG_TEXT_MAX
         if len(value) > limit:
-            raise AnswerError(key, f"Keep this under {limit + 1} characters.")
+            raise AnswerError(key, f"Use at most {limit} characters.")
         return value.strip()
     if kind == "rating":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:

@@ -37,10 +37,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _int_or_none(value: object) -> int | None:
+    """A number, None for a blank choice; anything else becomes an invalid choice (-1)."""
+    if value in (None, ""):
+        return None
     try:
         return int(value)
     except (TypeError, ValueError):
-        return None
+        return -1
 
 
 def _answer_field(spec: dict[str, Any], require: bool):

@@ -187,7 +187,7 @@ def test_duplicate_staff_email_is_refused_with_a_message(client, auth):
         ({"name": "", "email": "a@example.com", "role": "counselor"}, "This field is required."),
         (
             {"name": "x" * 121, "email": "a@example.com", "role": "counselor"},
-            "Keep this under 121",
+            "Use at most 120 characters",
         ),
         ({"name": "Ann", "email": "not-an-email", "role": "counselor"}, "Enter a valid e-mail"),
         ({"name": "Ann", "email": "a@example.com", "role": "client"}, "Not a valid choice"),

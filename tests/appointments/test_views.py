@@ -56,7 +56,7 @@ def test_counselor_schedules_an_appointment_in_local_time(client, auth, app):
         ({"duration_minutes": "5"}, "Between 10 and 240 minutes."),
         ({"duration_minutes": "many"}, "Not a valid integer value."),
         ({"format": "carrier pigeon"}, "Not a valid choice"),
-        ({"place": "x" * 201}, "Keep this under 201 characters."),
+        ({"place": "x" * 201}, "Use at most 200 characters."),
         ({"individual_partner_id": "999999"}, "Not a valid choice"),
     ],
 )
