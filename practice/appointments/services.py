@@ -124,8 +124,7 @@ def record_attendance(appointment: Appointment, data: dict[str, Any], actor: Use
             raise AppointmentError("Say which partner attended.")
     individual = appointment.individual_partner
     if individual is not None and (
-        attendance is Attendance.BOTH
-        or (attending is not None and attending.id != individual.id)
+        attendance is Attendance.BOTH or (attending is not None and attending.id != individual.id)
     ):
         raise AppointmentError(
             f"This was an individual appointment with {individual.name}: record that "

@@ -24,6 +24,7 @@ def progress_chart(
     import matplotlib
 
     matplotlib.use("Agg", force=False)
+    from matplotlib.dates import AutoDateLocator, DateFormatter
     from matplotlib.figure import Figure
 
     measure = MEASURES[measure_key]
@@ -55,18 +56,21 @@ def progress_chart(
                 f"cutoff {measure.cutoff:g}",
                 xy=(1, measure.cutoff),
                 xycoords=("axes fraction", "data"),
-                xytext=(-4, 4),
+                xytext=(-4, 6),
                 textcoords="offset points",
                 ha="right",
+                va="bottom",
                 color="#495057",
                 fontsize=8,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             )
         margin = (measure.maximum - measure.minimum) * 0.05
         axes.set_ylim(measure.minimum - margin, measure.maximum + margin)
         axes.set_ylabel(f"{measure.short_title} score")
         axes.grid(axis="y", color="#e9ecef")
         axes.spines[["top", "right"]].set_visible(False)
-        figure.autofmt_xdate(rotation=30)
+        axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
+        axes.xaxis.set_major_formatter(DateFormatter("%d %b"))
         if any(points for _name, points in series):
             axes.legend(loc="lower left", frameon=False, ncols=2)
         figure.tight_layout()

@@ -22,6 +22,9 @@ class Option:
     score: int
 
 
+NOT_APPLICABLE = -1  # the score of a "does not apply" answer; left out of the total
+
+
 @dataclass(frozen=True)
 class Item:
     key: str
@@ -74,11 +77,16 @@ class Measure:
         object.__setattr__(self, "item_keys", tuple(item.key for item in self.items))
 
 
-def _scale_0_10(key: str, short: str, text: str, low: str, high: str) -> Item:
+def _scale_0_10(
+    key: str, short: str, text: str, low: str, high: str, *, may_not_apply: bool = False
+) -> Item:
+    options = tuple(Option(str(score), score) for score in range(11))
+    if may_not_apply:
+        options += (Option("Does not apply to us", NOT_APPLICABLE),)
     return Item(
         key=key,
         text=text,
-        options=tuple(Option(str(score), score) for score in range(11)),
+        options=options,
         low_label=low,
         high_label=high,
         short=short,
@@ -125,9 +133,10 @@ CHECKIN = Measure(
         _scale_0_10(
             "parenting",
             "Parenting and family tasks",
-            "How well do you share parenting or family tasks? (0 if it does not apply to you)",
+            "How well do you share parenting or family tasks?",
             "Very badly",
             "Very well",
+            may_not_apply=True,
         ),
         _scale_0_10(
             "commitment",

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from practice.measures.definitions import Measure, Scoring
+from practice.measures.definitions import NOT_APPLICABLE, Measure, Scoring
 
 
 class AnswerError(ValueError):
@@ -35,11 +35,11 @@ def check_answers(measure: Measure, answers: Mapping[str, int]) -> dict[str, int
 
 def total(measure: Measure, answers: Mapping[str, int]) -> float:
     """Score a complete, checked set of answers."""
-    scores = [answers[key] for key in measure.item_keys]
+    scores = [answers[key] for key in measure.item_keys if answers[key] != NOT_APPLICABLE]
     if measure.scoring is Scoring.SUM:
         return float(sum(scores))
     if measure.scoring is Scoring.MEAN:
-        return round(sum(scores) / len(scores), 1)
+        return round(sum(scores) / len(scores), 1) if scores else 0.0
     return float(sum(1 for score in scores if score > 0))
 
 
@@ -89,7 +89,10 @@ def diverging_items(
     if measure.item_divergence is None:
         return []
     return [
-        key for key in measure.item_keys if abs(one[key] - other[key]) >= measure.item_divergence
+        key
+        for key in measure.item_keys
+        if NOT_APPLICABLE not in (one[key], other[key])
+        and abs(one[key] - other[key]) >= measure.item_divergence
     ]
 
 

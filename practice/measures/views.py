@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     Response,
@@ -16,6 +18,8 @@ from sqlalchemy import select
 
 from practice import clock, db
 from practice.access import Audience, Permission, allow
+from practice.appointments.models import Appointment
+from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.couples.services import partner_of
 from practice.measures import charts, services
@@ -48,16 +52,26 @@ def enter(couple_id: int, measure_key: str):
     couple = load_couple_or_404(couple_id, Permission.MEASURE_ENTER)
     measure = _progress_measure_or_404(measure_key)
     partner = load_partner_or_404(couple, request.args.get("partner", type=int) or 0)
-    form = answers_form_class(measure, with_date=True)(
-        data=None if request.method == "POST" else {"taken_on": clock.today()}
+    appointment = _appointment_of(couple, request.args.get("appointment", type=int))
+    back = (
+        url_for("appointments.appointment", appointment_id=appointment.id)
+        if appointment
+        else url_for("couples.couple", couple_id=couple.id) + "#progress"
     )
-    if form.validate_on_submit():
+    if couple.status is CoupleStatus.CLOSED:
+        flash("This case is closed; reopen it to record new answers.", "warning")
+        return redirect(back)
+    day = clock.to_local(appointment.starts_at).date() if appointment else clock.today()
+    form = answers_form_class(measure, with_date=True)(
+        data=None if request.method == "POST" else {"taken_on": day}
+    )
+    if form.validate_on_submit() and _plausible_day(form.taken_on, couple):
         services.record_response(
             partner, measure, answers_of(measure, form), form.taken_on.data, current_user
         )
         db.session.commit()
         flash(f"{measure.short_title} for {partner.name} saved.", "success")
-        return redirect(url_for("couples.couple", couple_id=couple.id) + "#progress")
+        return redirect(back)
     return render_template(
         "measures/answer.html",
         form=form,
@@ -65,7 +79,27 @@ def enter(couple_id: int, measure_key: str):
         partner=partner,
         couple=couple,
         portal=False,
+        back=back,
     ), 400 if form.errors else 200
+
+
+def _appointment_of(couple, appointment_id: int | None):
+    if appointment_id is None:
+        return None
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or appointment.couple_id != couple.id:
+        abort(404)
+    return appointment
+
+
+def _plausible_day(field, couple) -> bool:
+    earliest = couple.intake_date - timedelta(days=90)
+    if not earliest <= field.data <= clock.today():
+        field.errors.append(
+            f"Enter a date between {earliest:%d %b %Y} (shortly before intake) and today."
+        )
+        return False
+    return True
 
 
 @bp.route("/couples/<id:couple_id>/charts/<measure_key>.svg")

@@ -30,7 +30,7 @@ def csi4(partner, scores: tuple[int, int, int, int], days_ago: int, actor) -> No
 
 
 @pytest.fixture
-def couple_with_logins():
+def couple_with_logins(db_session):
     couple = CoupleFactory(partners=["Ana Reyes", "Ben Reyes"])
     return couple, partner_with_login(couple, 1), partner_with_login(couple, 2)
 
@@ -211,7 +211,30 @@ def test_safety_check_needs_every_answer(client, auth, couple_with_logins):
     assert db.session.scalar(select(SafetyScreen)) is None
 
 
-def test_only_the_partner_themselves_can_record_their_safety_check(db_session, couple_with_logins):
+def test_only_the_partner_themselves_can_record_their_safety_check(couple_with_logins):
     couple, _ana, ben = couple_with_logins
     with pytest.raises(PermissionError):
         measures.record_safety_screen(couple.partners[0], dict.fromkeys(HARK.item_keys, 0), ben)
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2999-06-01"])
+def test_implausible_answer_dates_are_refused(client, auth, day):
+    couple = CoupleFactory()
+    auth.login(couple.counselor)
+    data = {**answers(CSI4, 4), "taken_on": day}
+    response = client.post(
+        f"/couples/{couple.id}/measures/csi4?partner={couple.partners[0].id}", data=data
+    )
+    assert response.status_code == 400
+    assert "Enter a date between" in response.text
+    assert db.session.scalar(select(MeasureResponse)) is None
+
+
+def test_parenting_may_not_apply_and_then_does_not_count(couple_with_logins, client, auth):
+    couple, ana, _ben = couple_with_logins
+    auth.login(ana)
+    data = {**answers(CHECKIN, 8), "parenting": "-1"}
+    client.post("/portal/measures/checkin", data=data)
+    saved = db.session.scalar(select(MeasureResponse))
+    assert saved.answers["parenting"] == -1
+    assert saved.total == 8.0  # the mean of the six areas that apply
