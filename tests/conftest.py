@@ -127,3 +127,12 @@ def count_queries(app: Flask) -> Iterator[QueryCounter]:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+
+def visible_text(html: str) -> str:
+    """The words of a page as a reader sees them: no tags, white space folded."""
+    import re
+    from html import unescape
+
+    words = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return re.sub(r" ([:;,.)])", r"\1", words)

@@ -186,6 +186,27 @@ def with_open_safety_flags(couples: Sequence[Couple]) -> set[int]:
     )
 
 
+def revisits_for(counselor: User, today: date) -> list[Any]:
+    """Agreements of the counselor's active couples that are due for review (one query)."""
+    from practice.exercises.models import Agreement, AgreementStatus
+
+    return list(
+        db.session.scalars(
+            select(Agreement)
+            .join(Couple, Couple.id == Agreement.couple_id)
+            .where(
+                Couple.counselor_id == counselor.id,
+                Couple.status != CoupleStatus.CLOSED,
+                Agreement.status == AgreementStatus.IN_FORCE,
+                Agreement.revisit_on <= today + timedelta(days=7),
+            )
+            .options(selectinload(Agreement.couple).selectinload(Couple.partners))
+            .order_by(Agreement.revisit_on)
+            .limit(20)
+        )
+    )
+
+
 def all_couples(*, search: str = "", page: int = 1, per_page: int = 25) -> Page[Couple]:
     """Every couple in the practice, for the admin's reassignment list (no clinical detail)."""
     base = _apply_filters(select(Couple), search, None)

@@ -49,6 +49,8 @@ def caseload():
         "couples/caseload.html",
         upcoming=upcoming_for(current_user),
         flagged=services.with_open_safety_flags(page.items),
+        revisits=services.revisits_for(current_user, clock.today()),
+        today=clock.today(),
         page=page,
         search=search,
         status=status,

@@ -180,7 +180,9 @@ class FeedbackForm(FlaskForm):
 class FieldSpecForm(Form):
     label = StringField("Question", [validators.Optional(), max_length(300)], filters=[strip])
     type = SelectField(
-        "Type", choices=[SelectChoice(key, label) for key, label in FIELD_TYPES.items()]
+        "Type",
+        choices=[SelectChoice(key, label) for key, label in FIELD_TYPES.items()],
+        default="short_text",
     )
     required = BooleanField("Required")
     options = StringField(

@@ -215,6 +215,7 @@ class Agreement(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     assignment: Mapped[Assignment | None] = relationship()
+    couple: Mapped[Couple] = relationship()
     versions: Mapped[list[AgreementVersion]] = relationship(
         back_populates="agreement", order_by="AgreementVersion.number"
     )

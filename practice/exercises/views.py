@@ -68,7 +68,7 @@ def new_exercise():
         db.session.commit()
         flash("Exercise saved to your library.", "success")
         return redirect(url_for("exercises.exercise", exercise_id=exercise.id))
-    status = 400 if form.errors else 200
+    status = 400 if request.method == "POST" else 200
     return render_template("exercises/exercise_form.html", form=form, exercise=None), status
 
 
@@ -89,7 +89,7 @@ def edit_exercise(exercise_id: int):
             "success",
         )
         return redirect(url_for("exercises.exercise", exercise_id=exercise.id))
-    status = 400 if form.errors else 200
+    status = 400 if request.method == "POST" else 200
     return render_template("exercises/exercise_form.html", form=form, exercise=exercise), status
 
 

@@ -1,0 +1,491 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from practice import db
+from practice.exercises import library
+from practice.exercises import services as exercises
+from practice.exercises.fields import check_spec
+from practice.exercises.models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Assignment,
+    Completion,
+    Exercise,
+    Mode,
+    Rhythm,
+)
+from tests.conftest import count_queries, visible_text
+from tests.factories import (
+    CounselorFactory,
+    CoupleFactory,
+    make_assignment,
+    make_exercise,
+    partner_with_login,
+)
+
+MARKER = "COUNSELOR-ONLY-MARKER-7731"
+
+
+@pytest.fixture
+def couple(db_session):
+    couple = CoupleFactory(partners=["Ines Fox", "Omar Fox"])
+    partner_with_login(couple, 1)
+    partner_with_login(couple, 2)
+    return couple
+
+
+def built_in(slug: str):
+    library.sync_library()
+    exercise = db.session.scalar(select(Exercise).where(Exercise.slug == slug))
+    return exercises.current_version(exercise)
+
+
+def test_counselor_assigns_the_daily_check_in_five_times_a_week_for_three_weeks(
+    client, auth, couple
+):
+    version = built_in("daily-check-in")
+    auth.login(couple.counselor)
+    form = client.get(f"/couples/{couple.id}/assignments/new")
+    assert "Daily check-in: speaker and listener" in form.text
+    start = date.today()
+    response = client.post(
+        f"/couples/{couple.id}/assignments/new",
+        data={
+            "exercise_id": str(version.exercise_id),
+            "partner_id": "",
+            "start_on": start.isoformat(),
+            "due_on": (start + timedelta(days=20)).isoformat(),
+            "rhythm": "times_per_week",
+            "times_per_week": "5",
+            "note": "Evenings work best.",
+        },
+        follow_redirects=True,
+    )
+    assert "Daily check-in: speaker and listener assigned." in response.text
+    assignment = db.session.scalar(select(Assignment))
+    assert assignment.version_id == version.id and assignment.times_per_week == 5
+    homework = visible_text(response.text.split('id="assignments"')[1])
+    assert "Ines Fox: 0 of 15 done" in homework and "Omar Fox: 0 of 15 done" in homework
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"rhythm": "daily", "due_on": ""}, "A repeating exercise needs a last day."),
+        ({"rhythm": "times_per_week", "times_per_week": ""}, "Say how many times a week."),
+        ({"rhythm": "times_per_week", "times_per_week": "9"}, "From 1 to 7 times a week."),
+        ({"due_on": "2000-01-01"}, "The last day comes before the start."),
+        ({"exercise_id": "999999"}, "Not a valid choice"),
+        ({"partner_id": "abc"}, "Not a valid choice"),
+        ({"note": "x" * 2001}, "Use at most 2000 characters."),
+    ],
+)
+def test_bad_assignment_input_is_refused(client, auth, couple, changes, message):
+    version = built_in("promises-kept")
+    auth.login(couple.counselor)
+    start = date.today()
+    data = {
+        "exercise_id": str(version.exercise_id),
+        "partner_id": "",
+        "start_on": start.isoformat(),
+        "due_on": (start + timedelta(days=6)).isoformat(),
+        "rhythm": "daily",
+        "times_per_week": "",
+        "note": "",
+        **changes,
+    }
+    response = client.post(f"/couples/{couple.id}/assignments/new", data=data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_a_couple_exercise_cannot_go_to_one_partner(client, auth, couple):
+    version = built_in("pause-agreement")
+    auth.login(couple.counselor)
+    start = date.today().isoformat()
+    response = client.post(
+        f"/couples/{couple.id}/assignments/new",
+        data={
+            "exercise_id": str(version.exercise_id),
+            "partner_id": str(couple.partners[0].id),
+            "start_on": start,
+            "due_on": start,
+            "rhythm": "once",
+        },
+    )
+    assert response.status_code == 400
+    assert "goes to both partners" in response.text
+
+
+def test_partner_saves_a_draft_then_sends(client, auth, couple):
+    assignment = make_assignment(couple, make_exercise())
+    ines = couple.partners[0].user
+    auth.login(ines)
+    home = client.get("/portal/").text
+    assert "Practice check-in" in home and "0 of 1 today" in home
+    draft = client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_heard": "Half written", "save": "1"},
+        follow_redirects=True,
+    )
+    assert "Draft saved. Only you can see it until you send it." in draft.text
+    assert "Half written" in draft.text  # the form comes back filled in
+    sent = client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_heard": "All of it", "f_connected": "7", "f_confirmed": "yes", "submit": "1"},
+        follow_redirects=True,
+    )
+    assert "Sent. Thank you." in sent.text
+    completion = db.session.scalar(select(Completion))
+    assert completion.submitted
+    assert completion.answers == {"heard": "All of it", "connected": 7, "confirmed": True}
+    assert "1 of 1 today" in client.get("/portal/").text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"f_heard": "", "f_connected": "7"}, "Please answer this question."),
+        ({"f_heard": "x", "f_connected": "11"}, "Not a valid choice"),
+        ({"f_heard": "x" * 5001, "f_connected": "5"}, "Use at most 5000 characters."),
+        ({"f_heard": "x", "f_connected": "5", "f_confirmed": "maybe"}, "Not a valid choice"),
+    ],
+)
+def test_bad_answers_are_refused_with_a_message(client, auth, couple, data, message):
+    assignment = make_assignment(couple, make_exercise())
+    auth.login(couple.partners[0].user)
+    response = client.post(f"/portal/assignments/{assignment.id}", data={**data, "submit": "1"})
+    assert response.status_code == 400
+    assert message in response.text
+    assert db.session.scalar(select(Completion)) is None
+
+
+def test_another_partners_or_another_couples_assignment_is_not_found(client, auth, couple):
+    only_omar = make_assignment(couple, make_exercise(), partner_id=couple.partners[1].id)
+    other_couple = CoupleFactory()
+    partner_with_login(other_couple, 1)
+    theirs = make_assignment(other_couple, make_exercise())
+    auth.login(couple.partners[0].user)
+    for assignment in (only_omar, theirs):
+        assert client.get(f"/portal/assignments/{assignment.id}").status_code == 404
+        response = client.post(
+            f"/portal/assignments/{assignment.id}",
+            data={"f_heard": "x", "f_connected": "5", "submit": "1"},
+        )
+        assert response.status_code == 404
+    assert "Practice check-in" not in client.get("/portal/").text
+
+
+def test_a_closed_assignment_says_why_and_takes_no_answers(client, auth, couple):
+    assignment = make_assignment(couple, make_exercise())
+    exercises.close_assignment(assignment, couple.counselor)
+    auth.login(couple.partners[0].user)
+    page = client.get(f"/portal/assignments/{assignment.id}")
+    assert "Your counselor has closed this exercise." in page.text
+    response = client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_heard": "x", "f_connected": "5", "submit": "1"},
+        follow_redirects=True,
+    )
+    assert "Your counselor has closed this exercise." in response.text
+    assert db.session.scalar(select(Completion)) is None
+
+
+def test_a_counselor_only_answer_never_reaches_the_other_partner(client, auth, couple):
+    version = make_exercise(privacy_choice=True, rhythm=Rhythm.ONCE)
+    assignment = make_assignment(couple, version, rhythm="once")
+    ines, omar = couple.partners
+    auth.login(ines.user)
+    client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_heard": MARKER, "f_connected": "3", "visibility": "counselor", "submit": "1"},
+    )
+    auth.logout()
+    auth.login(omar.user)
+    for path in ("/portal/", f"/portal/assignments/{assignment.id}"):
+        assert MARKER not in client.get(path).text
+    auth.logout()
+    auth.login(couple.counselor)
+    page = client.get(f"/assignments/{assignment.id}").text
+    assert MARKER in page and "for the counselor only" in page
+
+
+def test_turn_based_answers_stay_hidden_until_both_have_sent(client, auth, couple):
+    version = make_exercise(mode=Mode.TURNS, rhythm=Rhythm.ONCE)
+    assignment = make_assignment(couple, version, rhythm="once")
+    ines, omar = couple.partners
+    auth.login(ines.user)
+    client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_heard": "INES-TURN-ANSWER", "f_connected": "6", "submit": "1"},
+    )
+    auth.logout()
+    auth.login(omar.user)
+    assert "INES-TURN-ANSWER" not in client.get(f"/portal/assignments/{assignment.id}").text
+    client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_heard": "OMAR-TURN-ANSWER", "f_connected": "8", "submit": "1"},
+    )
+    page = client.get(f"/portal/assignments/{assignment.id}").text
+    assert "INES-TURN-ANSWER" in page and "OMAR-TURN-ANSWER" in page
+    auth.logout()
+    auth.login(ines.user)
+    assert "OMAR-TURN-ANSWER" in client.get(f"/portal/assignments/{assignment.id}").text
+
+
+def test_drafts_stay_with_their_author(client, auth, couple):
+    assignment = make_assignment(couple, make_exercise())
+    ines, omar = couple.partners
+    auth.login(ines.user)
+    client.post(f"/portal/assignments/{assignment.id}", data={"f_heard": "DRAFT-TEXT"})
+    auth.logout()
+    auth.login(omar.user)
+    assert "DRAFT-TEXT" not in client.get(f"/portal/assignments/{assignment.id}").text
+    auth.logout()
+    auth.login(couple.counselor)
+    assert "DRAFT-TEXT" not in client.get(f"/assignments/{assignment.id}").text
+
+
+def test_counselor_feedback_reaches_the_partner_who_wrote(client, auth, couple):
+    assignment = make_assignment(couple, make_exercise())
+    ines, omar = couple.partners
+    completion = exercises.save_answers(
+        assignment,
+        ines,
+        {"heard": "We talked", "connected": 6},
+        visibility=None,
+        submit=True,
+        today=date.today(),
+        actor=ines.user,
+    )
+    auth.login(couple.counselor)
+    page = visible_text(client.get(f"/assignments/{assignment.id}").text)
+    assert "We talked" in page and "Ines Fox: 1 of 7 done" in page
+    client.post(f"/completions/{completion.id}/feedback", data={"body": "Lovely repeat-back."})
+    auth.logout()
+    auth.login(ines.user)
+    assert "Lovely repeat-back." in client.get(f"/portal/assignments/{assignment.id}").text
+    assert "1 feedback from your counselor" in client.get("/portal/").text
+    auth.logout()
+    auth.login(omar.user)
+    assert "Lovely repeat-back." not in client.get(f"/portal/assignments/{assignment.id}").text
+
+
+def test_an_agreement_is_proposed_amended_and_co_signed(client, auth, couple):
+    version = make_exercise(
+        mode=Mode.TOGETHER,
+        rhythm=Rhythm.ONCE,
+        agreement_kind=AgreementKind.PAUSE,
+        title="Pause agreement",
+        fields=check_spec(
+            [
+                {"key": "signal", "label": "Signal", "type": "short_text", "required": True},
+                {"key": "revisit_on", "label": "Revisit", "type": "date", "required": True},
+            ]
+        ),
+    )
+    assignment = make_assignment(couple, version, rhythm="once")
+    ines, omar = couple.partners
+    soon = (date.today() + timedelta(days=3)).isoformat()
+    auth.login(ines.user)
+    sent = client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_signal": "Hand up", "f_revisit_on": soon, "submit": "1"},
+        follow_redirects=True,
+    )
+    assert "Your partner can now accept it or suggest changes." in sent.text
+    agreement = db.session.scalar(select(Agreement))
+    # The proposer cannot accept their own proposal.
+    own = client.post(f"/portal/agreements/{agreement.id}/accept", follow_redirects=True)
+    assert "Your partner needs to accept what you proposed." in own.text
+    auth.logout()
+
+    auth.login(omar.user)
+    assert "Ines Fox proposed a pause agreement. Do you agree?" in client.get("/portal/").text
+    client.post(
+        f"/portal/agreements/{agreement.id}/amend",
+        data={"f_signal": "Time-out sign", "f_revisit_on": soon},
+    )
+    auth.logout()
+
+    auth.login(ines.user)
+    client.post(f"/portal/agreements/{agreement.id}/accept")
+    assert agreement.status is AgreementStatus.IN_FORCE
+    page = client.get(f"/portal/agreements/{agreement.id}").text
+    assert "proposed by Omar Fox" in page and "accepted by Ines Fox" in page
+    assert "Time-out sign" in page and "Earlier versions (1)" in page
+    assert "Time to look again at your pause agreement" in client.get("/portal/").text
+    auth.logout()
+
+    auth.login(couple.counselor)
+    couple_page = client.get(f"/couples/{couple.id}").text
+    assert "in force, signed by Omar Fox and Ines Fox" in couple_page
+    assert "Agreements to revisit" in client.get("/couples").text
+
+
+def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, couple):
+    from tests.factories import AppointmentFactory, draft_note
+
+    assignment = make_assignment(couple, make_exercise(), start_on=date.today() - timedelta(days=3))
+    ines = couple.partners[0]
+    for days_ago in (2, 1):
+        completion = exercises.save_answers(
+            assignment,
+            ines,
+            {"heard": "x", "connected": 5},
+            visibility=None,
+            submit=True,
+            today=date.today() - timedelta(days=days_ago),
+            actor=ines.user,
+        )
+        completion.period_start = date.today() - timedelta(days=days_ago)
+    db.session.flush()
+    auth.login(couple.counselor)
+    page = client.get(f"/couples/{couple.id}").text
+    assert "Practice check-in: Ines Fox 2 done, 1 missed; Omar Fox 0 done, 3 missed" in page
+    note = draft_note(AppointmentFactory(couple=couple))
+    assert "Insert homework digest" in client.get(f"/notes/{note.id}/edit").text
+
+
+def test_editing_an_exercise_leaves_earlier_assignments_and_answers_as_they_were(
+    client, auth, couple
+):
+    version = make_exercise(owner=couple.counselor)
+    assignment = make_assignment(couple, version)
+    ines = couple.partners[0]
+    exercises.save_answers(
+        assignment,
+        ines,
+        {"heard": "Before the edit", "connected": 4},
+        visibility=None,
+        submit=True,
+        today=date.today(),
+        actor=ines.user,
+    )
+    auth.login(couple.counselor)
+    edit = client.get(f"/exercises/{version.exercise_id}/edit")
+    assert 'value="What I heard"' in edit.text
+    response = client.post(
+        f"/exercises/{version.exercise_id}/edit",
+        data={
+            "title": "Renamed check-in",
+            "area": "empathy",
+            "purpose": "New purpose",
+            "instructions": "New words",
+            "minutes": "20",
+            "rhythm": "weekly",
+            "mode": "individual",
+            "fields-0-label": "A new question",
+            "fields-0-type": "short_text",
+        },
+        follow_redirects=True,
+    )
+    assert "Saved as version 2." in response.text
+    db.session.expire_all()
+    assert assignment.version.title == "Practice check-in"
+    assert assignment.version.fields[0]["label"] == "What I heard"
+    assert assignment.completions[0].answers == {"heard": "Before the edit", "connected": 4}
+    assert client.get(f"/assignments/{assignment.id}").text.count("Before the edit") == 1
+
+
+def test_counselors_write_exercises_and_admins_share_them(client, auth):
+    counselor = CounselorFactory()
+    colleague = CounselorFactory()
+    auth.login(counselor)
+    response = client.post(
+        "/exercises/new",
+        data={
+            "title": "Gratitude list",
+            "area": "commitment_repair",
+            "purpose": "Notice.",
+            "instructions": "Write three things.",
+            "minutes": "5",
+            "rhythm": "daily",
+            "mode": "individual",
+            "fields-0-label": "Three things",
+            "fields-0-type": "long_text",
+            "fields-0-required": "y",
+            "fields-1-label": "Mood",
+            "fields-1-type": "checklist",
+            "fields-1-options": "calm; tired; glad",
+        },
+        follow_redirects=True,
+    )
+    assert "Exercise saved to your library." in response.text
+    exercise = db.session.scalar(select(Exercise).where(Exercise.owner_id == counselor.id))
+    assert exercises.current_version(exercise).fields[1]["options"] == ["calm", "tired", "glad"]
+    auth.logout()
+    auth.login(colleague)
+    assert client.get(f"/exercises/{exercise.id}").status_code == 404
+    auth.logout()
+    from tests.factories import AdminFactory
+
+    auth.login(AdminFactory())
+    client.post(f"/exercises/{exercise.id}/share")
+    auth.logout()
+    auth.login(colleague)
+    assert "Gratitude list" in client.get("/exercises").text
+    assert client.get(f"/exercises/{exercise.id}/edit").status_code == 404
+
+
+def test_an_exercise_without_questions_is_refused(client, auth):
+    auth.login(CounselorFactory())
+    response = client.post(
+        "/exercises/new",
+        data={
+            "title": "Empty",
+            "area": "empathy",
+            "purpose": "p",
+            "instructions": "i",
+            "minutes": "5",
+            "rhythm": "once",
+            "mode": "individual",
+            "fields-0-label": "Pick",
+            "fields-0-type": "checklist",
+        },
+    )
+    assert response.status_code == 400
+    assert "A checklist needs options" in response.text
+
+
+def _many_assignments(couple, count: int) -> None:
+    for number in range(count):
+        assignment = make_assignment(couple, make_exercise(title=f"Exercise {number}"))
+        for partner in couple.partners:
+            exercises.save_answers(
+                assignment,
+                partner,
+                {"heard": "x", "connected": 5},
+                visibility=None,
+                submit=True,
+                today=date.today(),
+                actor=partner.user,
+            )
+
+
+def test_portal_home_and_couple_page_run_a_fixed_number_of_queries(client, auth, couple, app):
+    _many_assignments(couple, 2)
+    auth.login(couple.partners[0].user)
+    with count_queries(app) as portal_few:
+        client.get("/portal/")
+    auth.logout()
+    auth.login(couple.counselor)
+    with count_queries(app) as couple_few:
+        client.get(f"/couples/{couple.id}")
+    _many_assignments(couple, 20)
+    with count_queries(app) as couple_many:
+        page = client.get(f"/couples/{couple.id}")
+    assert page.text.count("assignment-row") == 22
+    auth.logout()
+    auth.login(couple.partners[0].user)
+    with count_queries(app) as portal_many:
+        home = client.get("/portal/")
+    assert home.text.count("Exercise 1") >= 1
+    assert len(portal_few) == len(portal_many), portal_many.statements
+    assert len(couple_few) == len(couple_many), couple_many.statements
