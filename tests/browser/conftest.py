@@ -14,6 +14,7 @@ from practice import db
 from practice.accounts import services
 from practice.accounts.models import Role
 from practice.couples import services as couples
+from practice.exercises.library import sync_library
 from practice.db import get_database
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
@@ -23,6 +24,7 @@ COUNSELOR_EMAIL = "browser.counselor@example.com"
 COUNSELOR_PASSWORD = "browser test passphrase"
 PARTNER_EMAIL = "wren.ash@example.com"
 PARTNER_PASSWORD = "partner test passphrase"
+SECOND_PARTNER_EMAIL = "rowan.ash@example.com"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -58,7 +60,7 @@ def live_server(tmp_path_factory):
                         "email": PARTNER_EMAIL,
                         "phone": "",
                     },
-                    "partner_b": {"name": "Rowan Ash", "pronouns": "", "email": None, "phone": ""},
+                    "partner_b": {"name": "Rowan Ash", "pronouns": "", "email": SECOND_PARTNER_EMAIL, "phone": ""},
                     "presenting_concerns": "",
                     "goals": "",
                     "intake_date": date.today(),
@@ -67,8 +69,10 @@ def live_server(tmp_path_factory):
                     "closing_reason": None,
                 },
             )
-            issued = couples.invite_partner(couple.partners[0], counselor, timedelta(days=1))
-            services.accept_invitation(issued.invitation, PARTNER_PASSWORD)
+            for partner in couple.partners:
+                issued = couples.invite_partner(partner, counselor, timedelta(days=1))
+                services.accept_invitation(issued.invitation, PARTNER_PASSWORD)
+            sync_library()
             db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

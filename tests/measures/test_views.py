@@ -231,7 +231,7 @@ def test_implausible_answer_dates_are_refused(client, auth, day):
 
 
 def test_parenting_may_not_apply_and_then_does_not_count(couple_with_logins, client, auth):
-    couple, ana, _ben = couple_with_logins
+    _couple, ana, _ben = couple_with_logins
     auth.login(ana)
     data = {**answers(CHECKIN, 8), "parenting": "-1"}
     client.post("/portal/measures/checkin", data=data)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import socket
+from datetime import date
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from practice.exercises import reminders
+from practice.exercises import services as exercises
+from practice.exercises.models import ReminderSent
+from tests.factories import CoupleFactory, make_assignment, make_exercise, partner_with_login
+
+SECRET = "PRIVATE-ANSWER-TEXT-5521"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def mail_settings(app, smtp_server):
+    _inbox, port = smtp_server
+    settings = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": False,
+                "MAIL_FROM": "practice@example.com"}
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    yield
+    app.config.update(saved)
+
+
+def test_reminders_are_off_unless_configured(app, db_session):
+    with pytest.raises(reminders.RemindersOff):
+        reminders.send_due(app, date.today())
+
+
+def test_due_exercises_are_reminded_once_without_anything_a_partner_wrote(
+    app, db_session, smtp_server, mail_settings
+):
+    inbox, _port = smtp_server
+    couple = CoupleFactory(partners=["Lou Park", "Kim Park"])
+    lou = partner_with_login(couple, 1)
+    partner_with_login(couple, 2)
+    assignment = make_assignment(couple, make_exercise(title="Evening check-in"))
+    # Kim has already done today's answer, with private words in it.
+    exercises.save_answers(assignment, couple.partners[1], {"heard": SECRET, "connected": 4},
+                           visibility=None, submit=True, today=date.today(),
+                           actor=couple.partners[1].user)
+    assert reminders.send_due(app, date.today()) == 1
+    assert len(inbox.messages) == 1
+    recipients, body = inbox.messages[0]
+    assert recipients == [lou.email]
+    assert "Evening check-in" in body and "/portal/" in body
+    assert SECRET not in body
+    # Sent once: a second run the same day sends nothing more.
+    assert reminders.send_due(app, date.today()) == 0
+    assert len(db_session.scalars(select(ReminderSent)).all()) == 1
+
+
+def test_partners_without_a_sign_in_are_not_reminded(app, db_session, smtp_server, mail_settings):
+    inbox, _port = smtp_server
+    couple = CoupleFactory()
+    make_assignment(couple, make_exercise())
+    assert reminders.send_due(app, date.today()) == 0
+    assert inbox.messages == []
