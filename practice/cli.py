@@ -90,9 +90,16 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database up to the newest migration."""
+    from practice.exercises.library import sync_library
+
     with _app_context() as app:
         migrate.upgrade(app.config["DATABASE_URL"])
-    click.echo("Database is up to date.")
+        result = sync_library()
+        db.session.commit()
+    click.echo(
+        f"Database is up to date. Exercise library: {len(result.added)} added, "
+        f"{len(result.updated)} new versions."
+    )
 
 
 @db_group.command("check")

@@ -18,6 +18,8 @@ from practice import demo_history as history
 from practice.accounts import services as accounts
 from practice.accounts.models import Role, User
 from practice.couples import services as couples
+from practice.exercises import services as exercise_services
+from practice.exercises.library import sync_library
 from practice.measures import services as measures
 
 
@@ -161,6 +163,11 @@ def load_once() -> bool:
     history.add_history(created["Aisha Karimi"], jonah, weeks=9, seed=2, at=time(16, 0))
     history.add_history(created["Priya Natarajan"], maya, weeks=5, seed=3, at=time(18, 30))
     history.upcoming(created["Daniel Reyes"], maya, in_days=2, hour=10)
+    # The built-in exercise library, and three weeks of homework for the Marshes and Aisha & Leo.
+    sync_library()
+    library = {version.exercise.slug: version for version in exercise_services.library_for(maya)}
+    history.add_homework(marsh, maya, library)
+    history.add_homework(created["Aisha Karimi"], jonah, library)
     # Priya answered the private safety check with a yes: Maya's couple page shows the flag.
     answers = {"humiliated": 1, "afraid": 0, "raped": 0, "kicked": 0}
     measures.record_safety_screen(

@@ -9,6 +9,8 @@ from practice.accounts.models import User
 from practice.appointments import services as appointments
 from practice.appointments.models import Attendance, NoteFormat
 from practice.couples.models import Couple
+from practice.exercises import services as exercises
+from practice.exercises.models import ExerciseVersion, Visibility
 from practice.measures import services as measures
 from practice.measures.definitions import CHECKIN, CSI4
 
@@ -134,3 +136,128 @@ def upcoming(couple: Couple, counselor: User, *, in_days: int, hour: int) -> Non
         },
         counselor,
     )
+
+
+def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVersion]) -> None:
+    """Three weeks of homework for a couple: a daily check-in, an intake exercise done by both,
+    a pause agreement in force and a budget meeting waiting for an answer."""
+    rng = random.Random(couple.id)  # noqa: S311 (invented demo data, not security)
+    today = date.today()
+    first, second = couple.partners
+    start = today - timedelta(days=15)
+    naming = exercises.assign(
+        couple,
+        library["naming-the-gap"],
+        {
+            "start_on": start - timedelta(days=30),
+            "due_on": start - timedelta(days=20),
+            "rhythm": "once",
+        },
+        counselor,
+    )
+    for partner, words in (
+        (first, "We talk about the children and the bills, never about us."),
+        (second, "I come home tired and go straight to my phone. I miss how we used to laugh."),
+    ):
+        exercises.save_answers(
+            naming,
+            partner,
+            {"distance": words, "small_change": "Ten minutes together after dinner", "hope": 6},
+            visibility=Visibility.SHARED,
+            submit=True,
+            today=start - timedelta(days=25),
+            actor=partner.user or counselor,
+        )
+    check_in = exercises.assign(
+        couple,
+        library["daily-check-in"],
+        {
+            "start_on": start,
+            "due_on": start + timedelta(days=20),
+            "rhythm": "times_per_week",
+            "times_per_week": 5,
+            "note": "After dinner, phones in the other room.",
+        },
+        counselor,
+    )
+    for offset in range(15):
+        day = start + timedelta(days=offset)
+        for partner in couple.partners:
+            # Five days of each week at most, and now and then a day missed.
+            if offset % 7 >= 5 or rng.random() < 0.2:
+                continue
+            completion = exercises.save_answers(
+                check_in,
+                partner,
+                {
+                    "spoke_minutes": 5,
+                    "heard": rng.choice(REPEAT_BACKS),
+                    "confirmed": True,
+                    "connected": rng.randint(4, 9),
+                },
+                visibility=None,
+                submit=True,
+                today=day,
+                actor=partner.user or counselor,
+            )
+            if offset == 3:
+                exercises.add_feedback(
+                    completion,
+                    "A clear repeat-back. Try naming the feeling you heard, too.",
+                    counselor,
+                )
+    pause = exercises.assign(
+        couple,
+        library["pause-agreement"],
+        {"start_on": start, "due_on": start + timedelta(days=7), "rhythm": "once"},
+        counselor,
+    )
+    exercises.save_answers(
+        pause,
+        first,
+        {
+            "signal": "A hand on the table",
+            "break_minutes": 30,
+            "during": "One of us walks; the other makes tea.",
+            "return": "Whoever asked for the pause starts again",
+            "revisit_on": today + timedelta(days=5),
+        },
+        visibility=None,
+        submit=True,
+        today=start + timedelta(days=1),
+        actor=first.user or counselor,
+    )
+    agreement = exercises.agreements_of(couple.id)[0]
+    exercises.accept_agreement(agreement, second, second.user or counselor)
+    budget = exercises.assign(
+        couple,
+        library["budget-meeting"],
+        {
+            "start_on": today - timedelta(days=6),
+            "due_on": today + timedelta(days=14),
+            "rhythm": "weekly",
+        },
+        counselor,
+    )
+    exercises.save_answers(
+        budget,
+        second,
+        {
+            "goal": "A cushion of three months' rent",
+            "reviewed": ["income", "spending"],
+            "decisions": "Cook at home four nights; move 200 a month to savings.",
+            "revisit_on": today + timedelta(days=7),
+        },
+        visibility=None,
+        submit=True,
+        today=today - timedelta(days=2),
+        actor=second.user or counselor,
+    )
+
+
+REPEAT_BACKS = [
+    "You felt left out when I planned the weekend without asking.",
+    "Work was heavy today and you wanted quiet, not advice.",
+    "You were glad I called at lunch; it made the afternoon easier.",
+    "You worry about money when the car needs repairs.",
+]
