@@ -14,8 +14,8 @@ from practice import db
 from practice.accounts import services
 from practice.accounts.models import Role
 from practice.couples import services as couples
-from practice.exercises.library import sync_library
 from practice.db import get_database
+from practice.exercises.library import sync_library
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
 
@@ -60,7 +60,12 @@ def live_server(tmp_path_factory):
                         "email": PARTNER_EMAIL,
                         "phone": "",
                     },
-                    "partner_b": {"name": "Rowan Ash", "pronouns": "", "email": SECOND_PARTNER_EMAIL, "phone": ""},
+                    "partner_b": {
+                        "name": "Rowan Ash",
+                        "pronouns": "",
+                        "email": SECOND_PARTNER_EMAIL,
+                        "phone": "",
+                    },
                     "presenting_concerns": "",
                     "goals": "",
                     "intake_date": date.today(),

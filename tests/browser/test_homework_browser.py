@@ -47,8 +47,10 @@ def test_daily_check_in_assigned_done_on_phones_and_answered_with_feedback(
     expect(page.locator(".assignment-row")).to_contain_text("0 of 15 done")
 
     # Both partners do it on their phones.
-    for email, words in ((PARTNER_EMAIL, "Rowan felt rushed at work"),
-                         (SECOND_PARTNER_EMAIL, "Wren missed our walks")):
+    for email, words in (
+        (PARTNER_EMAIL, "Rowan felt rushed at work"),
+        (SECOND_PARTNER_EMAIL, "Wren missed our walks"),
+    ):
         partner_page = phone(browser)
         sign_in(partner_page, live_server, email, PARTNER_PASSWORD)
         partner_page.get_by_role("link", name="Daily check-in: speaker and listener").click()

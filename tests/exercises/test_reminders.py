@@ -19,7 +19,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
         return "250 OK"
 
@@ -43,8 +43,12 @@ def smtp_server():
 @pytest.fixture
 def mail_settings(app, smtp_server):
     _inbox, port = smtp_server
-    settings = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": False,
-                "MAIL_FROM": "practice@example.com"}
+    settings = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": port,
+        "SMTP_STARTTLS": False,
+        "MAIL_FROM": "practice@example.com",
+    }
     saved = {key: app.config.get(key) for key in settings}
     app.config.update(settings)
     yield
@@ -65,9 +69,15 @@ def test_due_exercises_are_reminded_once_without_anything_a_partner_wrote(
     partner_with_login(couple, 2)
     assignment = make_assignment(couple, make_exercise(title="Evening check-in"))
     # Kim has already done today's answer, with private words in it.
-    exercises.save_answers(assignment, couple.partners[1], {"heard": SECRET, "connected": 4},
-                           visibility=None, submit=True, today=date.today(),
-                           actor=couple.partners[1].user)
+    exercises.save_answers(
+        assignment,
+        couple.partners[1],
+        {"heard": SECRET, "connected": 4},
+        visibility=None,
+        submit=True,
+        today=date.today(),
+        actor=couple.partners[1].user,
+    )
     assert reminders.send_due(app, date.today()) == 1
     assert len(inbox.messages) == 1
     recipients, body = inbox.messages[0]
