@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import Field, validators
+from wtforms import Field, SelectMultipleField, validators, widgets
 
 # Every free-text field has a ceiling, so a pasted novel is refused with a message.
 SHORT_TEXT = 120
@@ -39,3 +39,20 @@ def required(message: str = "This field is required.") -> Required:
 
 def max_length(limit: int) -> validators.Length:
     return validators.Length(max=limit, message=f"Use at most {limit} characters.")
+
+
+def optional_id(value: object) -> int | None:
+    """A chosen id from a select: None for the blank choice, -1 (never valid) for garbage."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, TypeVar
 
+from sqlalchemy import Select, func, select
+
+from practice import db
+
 Item = TypeVar("Item")
 
 
@@ -26,6 +30,15 @@ class Page(Generic[Item]):
     @property
     def has_next(self) -> bool:
         return self.number < self.pages
+
+
+def paginate(query: Select, ordered: Select, page: int, per_page: int) -> Page:
+    """Count ``query``, then load one page of ``ordered`` (the same query, sorted and with
+    its eager loads). A page number past the end shows the last page."""
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = min(max(1, page), max(1, ceil(total / per_page)))
+    items = db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=items, number=page, per_page=per_page, total=total)
 
 
 def clamp_page(raw: str | None) -> int:

@@ -11,17 +11,15 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
     validators,
-    widgets,
 )
 
 from practice.appointments.models import AppointmentFormat, Attendance, NoteFormat
 from practice.couples.models import Couple
-from practice.forms import LONG_TEXT, max_length, required, strip
+from practice.forms import LONG_TEXT, MultiCheckboxField, max_length, optional_id, required, strip
 from practice.framework import AREAS
 
 NOTE_TEXT = 20_000
@@ -29,16 +27,6 @@ NOTE_TEXT = 20_000
 
 def _partner_choices(couple: Couple, blank: str) -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [SelectChoice(str(p.id), p.name) for p in couple.partners]
-
-
-def _optional_int(value: object) -> int | None:
-    """A chosen id, None for the blank choice; anything else becomes an invalid choice (-1)."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 class AppointmentForm(FlaskForm):
@@ -58,7 +46,7 @@ class AppointmentForm(FlaskForm):
         default=AppointmentFormat.IN_PERSON.value,
     )
     place = StringField("Place or link", [validators.Optional(), max_length(200)], filters=[strip])
-    individual_partner_id = SelectField("With", coerce=_optional_int)
+    individual_partner_id = SelectField("With", coerce=optional_id)
 
     def validate_day(self, field: DateField) -> None:
         if field.data and abs((field.data - date.today()).days) > 5 * 366:
@@ -75,7 +63,7 @@ class AttendanceForm(FlaskForm):
         [required("Choose what happened.")],
         choices=[SelectChoice(a.value, a.label) for a in Attendance],
     )
-    attending_partner_id = SelectField("Which partner came", coerce=_optional_int)
+    attending_partner_id = SelectField("Which partner came", coerce=optional_id)
 
     def __init__(self, *args: object, couple: Couple, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -84,11 +72,6 @@ class AttendanceForm(FlaskForm):
     def validate_attending_partner_id(self, field: SelectField) -> None:
         if self.attendance.data == Attendance.ONE_PARTNER.value and not field.data:
             raise validators.ValidationError("Say which partner attended.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _long(label: str) -> TextAreaField:

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, inspect, or_, select
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice import db
@@ -28,7 +28,7 @@ from practice.audit import services as audit
 from practice.clock import from_local, to_local
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.db import utcnow
-from practice.pagination import Page
+from practice.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
 
@@ -139,15 +139,10 @@ def record_attendance(appointment: Appointment, data: dict[str, Any], actor: Use
 def appointments_of(couple: Couple, *, page: int = 1, per_page: int = 10) -> Page[Appointment]:
     """One page of a couple's appointments, newest first, with their notes (three queries)."""
     base = select(Appointment).where(Appointment.couple_id == couple.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    page = min(page, max(1, -(-total // per_page)))
-    items = db.session.scalars(
-        base.options(selectinload(Appointment.note))
-        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(items=items, number=page, per_page=per_page, total=total)
+    ordered = base.options(selectinload(Appointment.note)).order_by(
+        Appointment.starts_at.desc(), Appointment.id.desc()
+    )
+    return paginate(base, ordered, page, per_page)
 
 
 def upcoming_for(

@@ -16,7 +16,7 @@ from practice.accounts import services as accounts
 from practice.accounts.models import Role, User
 from practice.audit import services as audit
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.pagination import Page
+from practice.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
 
@@ -158,15 +158,10 @@ def caseload_of(
 ) -> Page[Couple]:
     """One page of the counselor's own couples, with partners loaded in one more query."""
     base = _apply_filters(select(Couple).where(Couple.counselor_id == counselor.id), search, status)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    page = min(page, max(1, -(-total // per_page)))
-    items = db.session.scalars(
-        _apply_sort(base, sort if sort in SORTS else "name")
-        .options(selectinload(Couple.partners))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(items=items, number=page, per_page=per_page, total=total)
+    ordered = _apply_sort(base, sort if sort in SORTS else "name").options(
+        selectinload(Couple.partners)
+    )
+    return paginate(base, ordered, page, per_page)
 
 
 def with_open_safety_flags(couples: Sequence[Couple]) -> set[int]:
@@ -210,15 +205,10 @@ def revisits_for(counselor: User, today: date) -> list[Any]:
 def all_couples(*, search: str = "", page: int = 1, per_page: int = 25) -> Page[Couple]:
     """Every couple in the practice, for the admin's reassignment list (no clinical detail)."""
     base = _apply_filters(select(Couple), search, None)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    page = min(page, max(1, -(-total // per_page)))
-    items = db.session.scalars(
-        _apply_sort(base, "name")
-        .options(selectinload(Couple.partners), selectinload(Couple.counselor))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(items=items, number=page, per_page=per_page, total=total)
+    ordered = _apply_sort(base, "name").options(
+        selectinload(Couple.partners), selectinload(Couple.counselor)
+    )
+    return paginate(base, ordered, page, per_page)
 
 
 def active_counselors() -> list[User]:

@@ -16,34 +16,25 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     validators,
-    widgets,
 )
 
 from practice.exercises.fields import FIELD_TYPES, LONG_TEXT_MAX, NUMBER_LIMIT, SHORT_TEXT_MAX
 from practice.exercises.models import Mode, Rhythm, Visibility
-from practice.forms import LONG_TEXT, SHORT_TEXT, max_length, required, strip
+from practice.forms import (
+    LONG_TEXT,
+    SHORT_TEXT,
+    MultiCheckboxField,
+    max_length,
+    optional_id,
+    required,
+    strip,
+)
 from practice.framework import AREAS
 
 FIELD_PREFIX = "f_"  # form names of answer fields, clear of FlaskForm's own attributes
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-def _int_or_none(value: object) -> int | None:
-    """A number, None for a blank choice; anything else becomes an invalid choice (-1)."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def _answer_field(spec: dict[str, Any], require: bool):
@@ -62,7 +53,7 @@ def _answer_field(spec: dict[str, Any], require: bool):
             label,
             need,
             choices=[SelectChoice(str(n), str(n)) for n in range(11)],
-            coerce=_int_or_none,
+            coerce=optional_id,
         )
     if kind == "yes_no":
         return RadioField(
@@ -124,8 +115,8 @@ def form_data_from(answers: dict[str, Any], fields: list[dict[str, Any]]) -> dic
 
 
 class AssignmentForm(FlaskForm):
-    exercise_id = SelectField("Exercise", coerce=_int_or_none)
-    partner_id = SelectField("For", coerce=_int_or_none)
+    exercise_id = SelectField("Exercise", coerce=optional_id)
+    partner_id = SelectField("For", coerce=optional_id)
     start_on = DateField("Start", [required("Enter the start date.")], default=date.today)
     due_on = DateField("Until (last day)", [validators.Optional()])
     rhythm = SelectField(
