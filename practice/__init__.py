@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from practice import access
+from practice import access, db
 from practice.config import load_config
 from practice.db import Database
 from practice.exercises.fields import FIELD_TYPES
@@ -124,6 +124,8 @@ def _register_error_pages(app: Flask) -> None:
     def unexpected_error(error: Exception):
         # Logged with its traceback for the operator; the browser gets a plain page.
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The failed transaction must go before the page (which reads the user) is drawn.
+        db.session.rollback()
         return render_template("errors/error.html", code=500, reason=None), 500
 
 
