@@ -149,6 +149,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
         "POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403),
     },
+    "exercises.staff_agreement": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "exercises.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "exercises.accept_agreement": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
     "exercises.amend_agreement": {

@@ -27,12 +27,29 @@ def test_both_partners_sending_at_once_both_land(tmp_path):
             counselor = accounts.create_user(
                 email="c@example.com", name="C", role=Role.COUNSELOR, password=PASSWORD
             )
-            couple = couples.create_couple(counselor, {
-                "partner_a": {"name": "A", "pronouns": "", "email": "a@example.com", "phone": ""},
-                "partner_b": {"name": "B", "pronouns": "", "email": "b@example.com", "phone": ""},
-                "presenting_concerns": "", "goals": "", "intake_date": date.today(),
-                "status": "active", "closed_on": None, "closing_reason": None,
-            })
+            couple = couples.create_couple(
+                counselor,
+                {
+                    "partner_a": {
+                        "name": "A",
+                        "pronouns": "",
+                        "email": "a@example.com",
+                        "phone": "",
+                    },
+                    "partner_b": {
+                        "name": "B",
+                        "pronouns": "",
+                        "email": "b@example.com",
+                        "phone": "",
+                    },
+                    "presenting_concerns": "",
+                    "goals": "",
+                    "intake_date": date.today(),
+                    "status": "active",
+                    "closed_on": None,
+                    "closing_reason": None,
+                },
+            )
             for partner in couple.partners:
                 issued = couples.invite_partner(partner, counselor, timedelta(days=1))
                 accounts.accept_invitation(issued.invitation, PASSWORD)

@@ -143,14 +143,16 @@ def edit_note(note_id: int):
                 "appointments/note_form.html",
                 note=note,
                 form=form,
-                digest=digest_for(note.appointment.couple, clock.today()),
+                digest=digest_for(
+                    note.appointment.couple, clock.today(), before=note.appointment.starts_at
+                ),
             ), 400
         db.session.commit()
         flash("Note signed and locked." if signing else "Draft saved.", "success")
         target = "appointments.note" if signing else "appointments.edit_note"
         return redirect(url_for(target, note_id=note.id))
     status = 400 if form.errors else 200
-    digest = digest_for(note.appointment.couple, clock.today())
+    digest = digest_for(note.appointment.couple, clock.today(), before=note.appointment.starts_at)
     return render_template(
         "appointments/note_form.html", note=note, form=form, digest=digest
     ), status

@@ -267,7 +267,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         assignments=exercises.assignment_rows(couple, assignments, today),
         agreements=agreements,
         digest=exercises.digest(
-            couple, assignments, agreements, last.starts_at.date() if last else None, today
+            couple, assignments, agreements, last.starts_at if last else None, today
         ),
     )
 

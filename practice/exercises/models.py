@@ -196,8 +196,8 @@ class Feedback(Base):
 
 
 class AgreementStatus(enum.Enum):
-    PROPOSED = "proposed"  # waiting for the other partner
-    IN_FORCE = "in_force"  # accepted by both
+    PROPOSED = "proposed"  # no version accepted yet
+    IN_FORCE = "in_force"  # a version accepted by both (a newer proposal may be pending)
 
 
 class Agreement(Base):
@@ -223,6 +223,20 @@ class Agreement(Base):
     @property
     def latest(self) -> AgreementVersion:
         return self.versions[-1]
+
+    @property
+    def in_force(self) -> AgreementVersion | None:
+        """The version both partners accepted last; it holds until a newer one is accepted."""
+        accepted = [v for v in self.versions if v.accepted_at is not None]
+        return accepted[-1] if accepted else None
+
+    @property
+    def pending(self) -> AgreementVersion | None:
+        """A proposal waiting for the other partner's answer, if there is one."""
+        latest = self.versions[-1] if self.versions else None
+        if latest is None or latest.accepted_at is not None or latest.replaced_at is not None:
+            return None
+        return latest
 
 
 class AgreementVersion(Base):

@@ -102,16 +102,30 @@ def load_own_assignment_or_404(partner: Partner, assignment_id: int) -> Assignme
     return assignment
 
 
-def load_own_agreement_or_404(partner: Partner, agreement_id: int) -> Agreement:
-    agreement = db.session.scalar(
+def _load_agreement(agreement_id: int) -> Agreement | None:
+    return db.session.scalar(
         select(Agreement)
         .where(Agreement.id == agreement_id)
         .options(
             selectinload(Agreement.versions).joinedload(AgreementVersion.proposed_by),
             selectinload(Agreement.versions).joinedload(AgreementVersion.accepted_by),
             joinedload(Agreement.assignment).joinedload(Assignment.version),
+            joinedload(Agreement.couple).selectinload(Couple.partners),
         )
     )
+
+
+def load_own_agreement_or_404(partner: Partner, agreement_id: int) -> Agreement:
+    """An agreement of the partner's own couple."""
+    agreement = _load_agreement(agreement_id)
     if agreement is None or agreement.couple_id != partner.couple_id:
+        abort(404)
+    return agreement
+
+
+def load_agreement_or_404(agreement_id: int, permission: Permission) -> Agreement:
+    """An agreement of one of the counselor's own couples."""
+    agreement = _load_agreement(agreement_id)
+    if agreement is None or not can_for_couple(current_user, permission, agreement.couple):
         abort(404)
     return agreement

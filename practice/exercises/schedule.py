@@ -51,6 +51,39 @@ def periods(assignment: Assignment) -> list[tuple[date, date]]:
     return result
 
 
+def missed_between(
+    assignment: Assignment, sent: Iterable[Completion], since: date | None, today: date
+) -> int:
+    """Answers expected in periods that ended after ``since`` (all, when None) but never came."""
+    counts: dict[date, int] = {}
+    for completion in sent:
+        counts[completion.period_start] = counts.get(completion.period_start, 0) + 1
+    return sum(
+        expected - min(counts.get(first, 0), expected)
+        for first, last, expected in expected_periods(assignment)
+        if last < today and (since is None or last >= since)
+    )
+
+
+def expected_periods(assignment: Assignment) -> list[tuple[date, date, int]]:
+    """Each period as (first day, last day, answers expected).
+
+    A period cut short by the end date, or by closing the assignment early, expects no more
+    answers than it has days; periods after closing expect none.
+    """
+    per_period = expected_per_period(assignment)
+    closed_on = assignment.closed_at.date() if assignment.closed_at is not None else None
+    result = []
+    for first, last in periods(assignment):
+        if closed_on is not None:
+            if first > closed_on:
+                break
+            last = min(last, closed_on)
+        days = (last - first).days + 1
+        result.append((first, last, min(per_period, days)))
+    return result
+
+
 def is_open(assignment: Assignment, today: date) -> bool:
     return assignment.closed_at is None and assignment.start_on <= today <= assignment.due_on
 
@@ -83,23 +116,23 @@ class Adherence:
 
 def adherence(assignment: Assignment, submitted: Iterable[Completion], today: date) -> Adherence:
     """How one partner (or, for couple answers, the couple) is keeping up."""
-    per_period = expected_per_period(assignment)
     counts: dict[date, int] = {}
     for completion in submitted:
         counts[completion.period_start] = counts.get(completion.period_start, 0) + 1
-    done = missed = 0
+    done = missed = expected_total = 0
     this_done = this_expected = 0
-    for first, last in periods(assignment):
-        got = min(counts.get(first, 0), per_period)
+    for first, last, expected in expected_periods(assignment):
+        got = min(counts.get(first, 0), expected)
         done += got
+        expected_total += expected
         if last < today:
-            missed += per_period - got
+            missed += expected - got
         elif first <= today:
-            this_done, this_expected = got, per_period
+            this_done, this_expected = got, expected
     return Adherence(
         done=done,
         missed=missed,
-        expected_total=per_period * len(periods(assignment)),
+        expected_total=expected_total,
         this_period_done=this_done,
         this_period_expected=this_expected,
     )
@@ -128,6 +161,6 @@ def status(assignment: Assignment, today: date) -> Status:
         return Status.CLOSED
     if today > assignment.due_on:
         return Status.OVERDUE
-    if assignment.completions:
+    if submitted:
         return Status.IN_PROGRESS
     return Status.NOT_STARTED

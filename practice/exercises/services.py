@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -317,16 +317,16 @@ def propose_agreement(
 
 
 def accept_agreement(agreement: Agreement, partner: Partner, actor: User) -> None:
-    """The other partner co-signs the latest proposal; the agreement is then in force."""
-    latest = agreement.latest
-    if agreement.status is not AgreementStatus.PROPOSED or latest.accepted_at is not None:
-        raise ExerciseError("This agreement is already in force.")
-    if latest.proposed_by_id == partner.id:
+    """The other partner co-signs the pending proposal; it is then the version in force."""
+    pending = agreement.pending
+    if pending is None:
+        raise ExerciseError("There is no proposal waiting for an answer.")
+    if pending.proposed_by_id == partner.id:
         raise ExerciseError("Your partner needs to accept what you proposed.")
-    latest.accepted_by_id = partner.id
-    latest.accepted_at = utcnow()
+    pending.accepted_by_id = partner.id
+    pending.accepted_at = utcnow()
     agreement.status = AgreementStatus.IN_FORCE
-    agreement.revisit_on = _revisit_on(latest.content)
+    agreement.revisit_on = _revisit_on(pending.content)
     db.session.flush()
     audit.record(actor, "agreement.accept", agreement)
 
@@ -334,20 +334,27 @@ def accept_agreement(agreement: Agreement, partner: Partner, actor: User) -> Non
 def amend_agreement(
     agreement: Agreement, partner: Partner, answers: dict[str, Any], actor: User
 ) -> AgreementVersion:
-    """Propose a changed text; the partner who proposed before must now accept it."""
-    latest = agreement.latest
-    if agreement.status is AgreementStatus.PROPOSED and latest.proposed_by_id == partner.id:
-        raise ExerciseError("Wait for your partner to answer your proposal.")
+    """Propose a changed text. What is in force stays in force until the change is accepted."""
+    check_may_amend(agreement, partner)
     content = check_answers(agreement.assignment.version.fields, answers, complete=True)
-    latest.replaced_at = utcnow() if latest.accepted_at is None else latest.replaced_at
+    if agreement.pending is not None:
+        agreement.pending.replaced_at = utcnow()
     version = AgreementVersion(
-        agreement=agreement, number=latest.number + 1, content=content, proposed_by_id=partner.id
+        agreement=agreement,
+        number=agreement.latest.number + 1,
+        content=content,
+        proposed_by_id=partner.id,
     )
     db.session.add(version)
-    agreement.status = AgreementStatus.PROPOSED
     db.session.flush()
     audit.record(actor, "agreement.amend", agreement)
     return version
+
+
+def check_may_amend(agreement: Agreement, partner: Partner) -> None:
+    pending = agreement.pending
+    if pending is not None and pending.proposed_by_id == partner.id:
+        raise ExerciseError("Wait for your partner to answer your proposal.")
 
 
 def agreements_of(couple_id: int) -> list[Agreement]:
@@ -393,7 +400,7 @@ class DigestLine:
 
 @dataclass(frozen=True)
 class Digest:
-    since: date | None
+    since: datetime | None
     lines: list[DigestLine]
 
     def as_text(self) -> str:
@@ -405,30 +412,30 @@ class Digest:
         return "\n".join([head, *(f"- {line.title}: {line.detail}" for line in self.lines)])
 
 
-def last_attended_appointment(couple: Couple) -> Appointment | None:
-    return db.session.scalar(
-        select(Appointment)
-        .where(
-            Appointment.couple_id == couple.id,
-            Appointment.attendance.in_([Attendance.BOTH, Attendance.ONE_PARTNER]),
-        )
-        .order_by(Appointment.starts_at.desc())
-        .limit(1)
+def last_attended_appointment(couple: Couple, before: datetime | None = None) -> Appointment | None:
+    """The latest appointment someone attended (before a moment, when given)."""
+    query = select(Appointment).where(
+        Appointment.couple_id == couple.id,
+        Appointment.attendance.in_([Attendance.BOTH, Attendance.ONE_PARTNER]),
     )
+    if before is not None:
+        query = query.where(Appointment.starts_at < before)
+    return db.session.scalar(query.order_by(Appointment.starts_at.desc()).limit(1))
 
 
 def digest(
     couple: Couple,
     assignments: list[Assignment],
     agreements: list[Agreement],
-    since: date | None,
+    since: datetime | None,
     today: date,
 ) -> Digest:
-    """What was completed or missed, and what was agreed, since a day (all, when None)."""
+    """What was sent or missed, and what was agreed, since a moment (everything, when None)."""
     names = {partner.id: partner.name for partner in couple.partners}
+    since_day = since.date() if since else None
     lines = []
     for assignment in assignments:
-        if assignment.due_on < (since or date.min) or assignment.start_on > today:
+        if assignment.start_on > today or (since_day and assignment.due_on < since_day):
             continue
         parts = []
         for who in schedule.answerers(assignment):
@@ -437,47 +444,46 @@ def digest(
                 for c in assignment.completions
                 if c.submitted
                 and (who is None or c.partner_id == who)
-                and (since is None or c.period_start >= since)
+                and (since is None or c.submitted_at >= since)
             ]
-            missed = _missed_since(assignment, sent, since, today)
+            missed = schedule.missed_between(
+                assignment, all_sent_by(assignment, who), since_day, today
+            )
             label = "together" if who is None else names[who]
-            parts.append(f"{label} {len(sent)} done" + (f", {missed} missed" if missed else ""))
-        lines.append(DigestLine(assignment.version.title, "; ".join(parts)))
+            parts.append(f"{label} {len(sent)} sent" + (f", {missed} missed" if missed else ""))
+        status = schedule.status(assignment, today).value
+        lines.append(DigestLine(assignment.version.title, f"{status}; " + "; ".join(parts)))
     for agreement in agreements:
-        accepted = [v for v in agreement.versions if v.accepted_at]
-        if accepted and (since is None or accepted[-1].accepted_at.date() >= since):
+        in_force = agreement.in_force
+        if in_force and (since is None or in_force.accepted_at >= since):
             revisit = (
                 f", to revisit {agreement.revisit_on:%d %b %Y}" if agreement.revisit_on else ""
             )
             lines.append(DigestLine(agreement.title, f"agreed by both{revisit}"))
-        elif agreement.status is AgreementStatus.PROPOSED:
-            lines.append(DigestLine(agreement.title, "proposed, waiting for the other partner"))
+        if agreement.pending is not None:
+            what = "changes proposed" if in_force else "proposed"
+            who = names[agreement.pending.proposed_by_id]
+            lines.append(
+                DigestLine(agreement.title, f"{what} by {who}, waiting for the other partner")
+            )
     return Digest(since=since, lines=lines)
 
 
-def digest_for(couple: Couple, today: date) -> Digest:
-    """The homework digest since the couple's last attended appointment."""
-    last = last_attended_appointment(couple)
+def all_sent_by(assignment: Assignment, who: int | None) -> list[Completion]:
+    return [
+        c for c in assignment.completions if c.submitted and (who is None or c.partner_id == who)
+    ]
+
+
+def digest_for(couple: Couple, today: date, before: datetime | None = None) -> Digest:
+    """The homework digest since the last attended appointment (before a moment, if given)."""
+    last = last_attended_appointment(couple, before)
     return digest(
         couple,
         assignments_of(couple),
         agreements_of(couple.id),
-        last.starts_at.date() if last else None,
+        last.starts_at if last else None,
         today,
-    )
-
-
-def _missed_since(
-    assignment: Assignment, sent: list[Completion], since: date | None, today: date
-) -> int:
-    per_period = schedule.expected_per_period(assignment)
-    counts: dict[date, int] = {}
-    for completion in sent:
-        counts[completion.period_start] = counts.get(completion.period_start, 0) + 1
-    return sum(
-        per_period - min(counts.get(first, 0), per_period)
-        for first, last in schedule.periods(assignment)
-        if last < today and (since is None or first >= since)
     )
 
 
@@ -565,9 +571,7 @@ def portal_overview(partner: Partner, today: date) -> PortalOverview:
     return PortalOverview(
         this_week=items,
         waiting_for_me=[
-            a
-            for a in agreements
-            if a.status is AgreementStatus.PROPOSED and a.latest.proposed_by_id != partner.id
+            a for a in agreements if a.pending and a.pending.proposed_by_id != partner.id
         ],
         in_force=[a for a in agreements if a.status is AgreementStatus.IN_FORCE],
         revisit_due=[

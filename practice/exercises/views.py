@@ -21,6 +21,7 @@ from practice.exercises.forms import (
 )
 from practice.exercises.models import Mode, Visibility
 from practice.exercises.policy import (
+    load_agreement_or_404,
     load_assignment_or_404,
     load_completion_or_404,
     load_exercise_or_404,
@@ -193,6 +194,14 @@ def add_feedback(completion_id: int):
     )
 
 
+@bp.route("/agreements/<id:agreement_id>")
+@allow(Audience.COUNSELOR)
+def staff_agreement(agreement_id: int):
+    """An agreement of one of the counselor's couples, with every version."""
+    agreement = load_agreement_or_404(agreement_id, Permission.ASSIGNMENT_MANAGE)
+    return render_template("exercises/agreement_staff.html", agreement=agreement)
+
+
 # --- the partner's portal ---------------------------------------------------------------------
 
 
@@ -326,6 +335,11 @@ def amend_agreement(agreement_id: int):
     """Suggest changes to an agreement; your partner then accepts or amends in turn."""
     partner = _own_partner()
     agreement = load_own_agreement_or_404(partner, agreement_id)
+    try:
+        services.check_may_amend(agreement, partner)
+    except services.ExerciseError as error:
+        flash(str(error), "info")
+        return redirect(url_for("exercises.agreement", agreement_id=agreement.id))
     fields = agreement.assignment.version.fields
     form_class = answer_form_class(fields, require=True, privacy_choice=False)
     initial = form_data_from(agreement.latest.content, fields) if request.method == "GET" else None

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from practice import db
+from practice.appointments.models import Attendance
 from practice.exercises import library
 from practice.exercises import services as exercises
 from practice.exercises.fields import check_spec
@@ -307,7 +308,7 @@ def test_an_agreement_is_proposed_amended_and_co_signed(client, auth, couple):
     auth.logout()
 
     auth.login(omar.user)
-    assert "Ines Fox proposed a pause agreement. Do you agree?" in client.get("/portal/").text
+    assert "Ines Fox proposed: Pause agreement. Do you agree?" in client.get("/portal/").text
     client.post(
         f"/portal/agreements/{agreement.id}/amend",
         data={"f_signal": "Time-out sign", "f_revisit_on": soon},
@@ -318,15 +319,26 @@ def test_an_agreement_is_proposed_amended_and_co_signed(client, auth, couple):
     client.post(f"/portal/agreements/{agreement.id}/accept")
     assert agreement.status is AgreementStatus.IN_FORCE
     page = client.get(f"/portal/agreements/{agreement.id}").text
-    assert "proposed by Omar Fox" in page and "accepted by Ines Fox" in page
+    assert "Proposed by Omar Fox" in page and "accepted by Ines Fox" in page
     assert "Time-out sign" in page and "Earlier versions (1)" in page
     assert "Time to look again at your pause agreement" in client.get("/portal/").text
     auth.logout()
 
+    # Changes suggested later leave the agreement in force until they are accepted.
+    auth.login(omar.user)
+    client.post(f"/portal/agreements/{agreement.id}/amend",
+                data={"f_signal": "Say 'pause'", "f_revisit_on": soon})
+    page = visible_text(client.get(f"/portal/agreements/{agreement.id}").text)
+    assert "In force" in page and "Time-out sign" in page and "Proposed changes" in page
+    auth.logout()
+
     auth.login(couple.counselor)
-    couple_page = client.get(f"/couples/{couple.id}").text
-    assert "in force, signed by Omar Fox and Ines Fox" in couple_page
+    couple_page = visible_text(client.get(f"/couples/{couple.id}").text)
+    assert "in force, signed by Omar Fox and Ines Fox; revisit" in couple_page
+    assert "changes by Omar Fox, waiting for the other partner" in couple_page
     assert "Agreements to revisit" in client.get("/couples").text
+    staff_view = visible_text(client.get(f"/agreements/{agreement.id}").text)
+    assert "Time-out sign" in staff_view and "Say 'pause'" in staff_view
 
 
 def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, couple):
@@ -348,9 +360,20 @@ def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, co
     db.session.flush()
     auth.login(couple.counselor)
     page = client.get(f"/couples/{couple.id}").text
-    assert "Practice check-in: Ines Fox 2 done, 1 missed; Omar Fox 0 done, 3 missed" in page
-    note = draft_note(AppointmentFactory(couple=couple))
-    assert "Insert homework digest" in client.get(f"/notes/{note.id}/edit").text
+    assert (
+        "Practice check-in: in progress; Ines Fox 2 sent, 1 missed; Omar Fox 0 sent, 3 missed"
+        in page
+    )
+    # A note on today's appointment counts from the appointment before it.
+    earlier = AppointmentFactory(couple=couple, starts_at=datetime.now(UTC) - timedelta(days=10))
+    earlier.attendance = Attendance.BOTH
+    today_appointment = AppointmentFactory(couple=couple)
+    today_appointment.attendance = Attendance.BOTH
+    note = draft_note(today_appointment)
+    edit = client.get(f"/notes/{note.id}/edit").text
+    assert "Insert homework digest" in edit
+    assert f"Homework since the appointment of {earlier.starts_at:%d %b %Y}" in edit
+    assert "Ines Fox 2 sent" in edit
 
 
 def test_editing_an_exercise_leaves_earlier_assignments_and_answers_as_they_were(
