@@ -152,9 +152,10 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "exercises.staff_agreement": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "exercises.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "exercises.accept_agreement": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
+    # Partner A made the pending proposal, so A is sent back to wait for B's answer.
     "exercises.amend_agreement": {
-        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
-        "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
+        "GET": only({PARTNER_A: 302, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 302, PARTNER_B: 400}, 403),
     },
 }
 

@@ -326,8 +326,10 @@ def test_an_agreement_is_proposed_amended_and_co_signed(client, auth, couple):
 
     # Changes suggested later leave the agreement in force until they are accepted.
     auth.login(omar.user)
-    client.post(f"/portal/agreements/{agreement.id}/amend",
-                data={"f_signal": "Say 'pause'", "f_revisit_on": soon})
+    client.post(
+        f"/portal/agreements/{agreement.id}/amend",
+        data={"f_signal": "Say 'pause'", "f_revisit_on": soon},
+    )
     page = visible_text(client.get(f"/portal/agreements/{agreement.id}").text)
     assert "In force" in page and "Time-out sign" in page and "Proposed changes" in page
     auth.logout()
