@@ -30,6 +30,13 @@ def init_app(app: Flask) -> None:
     def local_format(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M") -> str:
         return to_local(moment).strftime(pattern) if moment else ""
 
+    @app.template_filter("isoday")
+    def iso_day_format(value: str) -> str:
+        try:
+            return date.fromisoformat(value).strftime("%d %b %Y")
+        except (TypeError, ValueError):
+            return str(value)
+
     @app.template_filter("day")
     def day_format(day: date | None) -> str:
         return day.strftime("%d %b %Y") if day else ""

@@ -144,10 +144,10 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "exercises.assignment": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "exercises.close_assignment": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
     "exercises.add_feedback": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
-    # An empty post to an open exercise saves an empty draft.
+    # Partner A has already sent today's answer (409: done for today); B saves a draft.
     "exercises.answer": {
         "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
-        "POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403),
+        "POST": only({PARTNER_A: 409, PARTNER_B: 302}, 403),
     },
     "exercises.staff_agreement": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "exercises.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},

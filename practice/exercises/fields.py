@@ -87,6 +87,8 @@ def _check_one(spec: dict[str, Any], value: Any) -> Any:
     if kind == "date":
         if not isinstance(value, date):
             raise AnswerError(key, "Enter a date.")
+        if abs((value - date.today()).days) > 5 * 366:
+            raise AnswerError(key, "Enter a date within five years of today.")
         return value.isoformat()
     if not isinstance(value, list) or any(item not in spec["options"] for item in value):
         raise AnswerError(key, "Tick only the options offered.")

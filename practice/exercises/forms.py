@@ -21,6 +21,7 @@ from wtforms import (
     validators,
 )
 
+from practice import clock
 from practice.exercises.fields import FIELD_TYPES, LONG_TEXT_MAX, NUMBER_LIMIT, SHORT_TEXT_MAX
 from practice.exercises.models import Mode, Rhythm, Visibility
 from practice.forms import (
@@ -117,7 +118,7 @@ def form_data_from(answers: dict[str, Any], fields: list[dict[str, Any]]) -> dic
 class AssignmentForm(FlaskForm):
     exercise_id = SelectField("Exercise", coerce=optional_id)
     partner_id = SelectField("For", coerce=optional_id)
-    start_on = DateField("Start", [required("Enter the start date.")], default=date.today)
+    start_on = DateField("Start", [required("Enter the start date.")])
     due_on = DateField("Until (last day)", [validators.Optional()])
     rhythm = SelectField(
         "Rhythm", choices=[SelectChoice(r.value, r.label) for r in Rhythm], default="once"
@@ -127,7 +128,7 @@ class AssignmentForm(FlaskForm):
         [validators.Optional(), validators.NumberRange(1, 7, "From 1 to 7 times a week.")],
     )
     note = TextAreaField(
-        "A personal note to the couple", [validators.Optional(), max_length(2000)], filters=[strip]
+        "A personal note", [validators.Optional(), max_length(2000)], filters=[strip]
     )
 
     def __init__(self, *args: object, exercises, couple, **kwargs: object) -> None:
@@ -156,7 +157,7 @@ class AssignmentForm(FlaskForm):
         if start and end and end - start > timedelta(days=366):
             self.due_on.errors.append("Keep an assignment to a year at most.")
             valid = False
-        if start and abs((start - date.today()).days) > 366:
+        if start and abs((start - clock.today()).days) > 366:
             self.start_on.errors.append("Start within a year of today.")
             valid = False
         return valid
@@ -198,7 +199,13 @@ class ExerciseForm(FlaskForm):
     )
     mode = SelectField("How it is done", choices=[SelectChoice(m.value, m.label) for m in Mode])
     privacy_choice = BooleanField("Partners may keep their answers for the counselor only")
-    fields = FieldList(FormField(FieldSpecForm), min_entries=8, max_entries=20)
+    fields = FieldList(FormField(FieldSpecForm), min_entries=6, max_entries=20)
+
+    def __init__(self, *args: object, rows: int = 0, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Always a few empty rows beyond the questions there are, up to the maximum.
+        while len(self.fields) < min(rows + 3, self.fields.max_entries):
+            self.fields.append_entry()
 
     def validate(self, extra_validators: object = None) -> bool:
         valid = super().validate(extra_validators)

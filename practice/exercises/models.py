@@ -20,8 +20,8 @@ class Mode(enum.Enum):
     def label(self) -> str:
         return {
             "individual": "Each partner on their own",
-            "together": "Once, by the couple together",
-            "turns": "In turns, answers hidden until both have sent",
+            "together": "By the couple together, one answer",
+            "turns": "Each partner, answers hidden until both have sent",
         }[self.value]
 
 

@@ -15,7 +15,7 @@ from practice import db
 from practice.accounts.models import Role, User
 from practice.appointments.models import Appointment, Attendance
 from practice.audit import services as audit
-from practice.couples.models import Couple, Partner
+from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.db import utcnow
 from practice.exercises import schedule
 from practice.exercises.fields import check_answers, check_spec
@@ -34,6 +34,7 @@ from practice.exercises.models import (
     Rhythm,
     Visibility,
 )
+from practice.framework import AREAS_BY_KEY
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,12 @@ def library_for(user: User, area: str | None = None) -> list[ExerciseVersion]:
         _current_versions()
         .where(visible_exercises_clause(user))
         .options(selectinload(ExerciseVersion.exercise).selectinload(Exercise.owner))
-        .order_by(ExerciseVersion.area, ExerciseVersion.title)
+        .order_by(ExerciseVersion.title)
     )
     if area:
         query = query.where(ExerciseVersion.area == area)
-    return list(db.session.scalars(query))
+    # In the framework's order: naming the gap first, local services last.
+    return sorted(db.session.scalars(query), key=lambda v: AREAS_BY_KEY[v.area].number)
 
 
 def current_version(exercise: Exercise) -> ExerciseVersion:
@@ -114,6 +116,8 @@ def assign(
     couple: Couple, version: ExerciseVersion, data: dict[str, Any], actor: User
 ) -> Assignment:
     """Give an exercise (this exact version) to the couple or to one partner."""
+    if couple.status is CoupleStatus.CLOSED:
+        raise ExerciseError("This case is closed. Reopen it to assign exercises.")
     partner = None
     if data.get("partner_id"):
         partner = next((p for p in couple.partners if p.id == data["partner_id"]), None)
@@ -232,10 +236,8 @@ def save_answers(
         if len(_submitted_in_period(assignment, period, counted)) >= schedule.expected_per_period(
             assignment
         ):
-            raise ExerciseError(_already_done_message(assignment))
-    # Without a choice offered, answers are meant to be read together; with one, the
-    # careful default is "for the counselor only".
-    chosen = (visibility or Visibility.COUNSELOR) if version.privacy_choice else Visibility.SHARED
+            raise ExerciseError(already_done_message(assignment))
+    chosen = visibility_for(assignment, visibility)
     completion = own_draft(assignment, partner)
     if completion is None:
         completion = Completion(
@@ -256,7 +258,25 @@ def save_answers(
     return completion
 
 
-def _already_done_message(assignment: Assignment) -> str:
+def offers_privacy_choice(assignment: Assignment) -> bool:
+    """Whether a partner chooses who reads an answer: only where the exercise allows it, the
+    answer is their own (not the couple's), and the other partner could read it at all."""
+    return (
+        assignment.version.privacy_choice
+        and assignment.version.mode is not Mode.TOGETHER
+        and assignment.partner_id is None
+    )
+
+
+def visibility_for(assignment: Assignment, chosen: Visibility | None) -> Visibility:
+    if assignment.partner_id is not None:
+        return Visibility.COUNSELOR  # given to one partner: the other never sees it
+    if offers_privacy_choice(assignment):
+        return chosen or Visibility.COUNSELOR  # the careful default
+    return Visibility.SHARED
+
+
+def already_done_message(assignment: Assignment) -> str:
     if assignment.rhythm is Rhythm.ONCE:
         return "This exercise has already been done."
     if assignment.rhythm is Rhythm.DAILY:

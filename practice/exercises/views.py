@@ -29,6 +29,7 @@ from practice.exercises.policy import (
     load_own_assignment_or_404,
 )
 from practice.framework import AREAS, AREAS_BY_KEY
+from practice.measures.services import open_positive_screens
 
 bp = Blueprint("exercises", __name__)
 
@@ -78,10 +79,9 @@ def new_exercise():
 def edit_exercise(exercise_id: int):
     """Edit one's own exercise; the change becomes a new version."""
     exercise = load_exercise_or_404(exercise_id, Permission.EXERCISE_EDIT)
-    initial = None
-    if request.method == "GET":
-        initial = exercise_form_data(services.current_version(exercise))
-    form = ExerciseForm(data=initial)
+    current = services.current_version(exercise)
+    initial = exercise_form_data(current) if request.method == "GET" else None
+    form = ExerciseForm(data=initial, rows=len(current.fields))
     if form.validate_on_submit():
         version = services.update_exercise(exercise, form.content(), current_user)
         db.session.commit()
@@ -115,7 +115,10 @@ def new_assignment(couple_id: int):
     couple = load_couple_or_404(couple_id, Permission.ASSIGNMENT_MANAGE)
     versions = services.library_for(current_user)
     form = AssignmentForm(
-        exercises=versions, couple=couple, exercise_id=request.args.get("exercise", type=int)
+        exercises=versions,
+        couple=couple,
+        exercise_id=request.args.get("exercise", type=int),
+        start_on=clock.today() if request.method == "GET" else None,
     )
     if form.validate_on_submit():
         version = next((v for v in versions if v.exercise_id == form.exercise_id.data), None)
@@ -132,7 +135,11 @@ def new_assignment(couple_id: int):
             return redirect(url_for("couples.couple", couple_id=couple.id) + "#assignments")
     status = 400 if form.errors else 200
     return render_template(
-        "exercises/assignment_form.html", form=form, couple=couple, versions=versions
+        "exercises/assignment_form.html",
+        form=form,
+        couple=couple,
+        versions=versions,
+        safety_concern=bool(open_positive_screens(couple)),
     ), status
 
 
@@ -148,6 +155,7 @@ def assignment(assignment_id: int):
         status=schedule.status(assignment, today),
         adherence=_adherence_by_answerer(assignment, today),
         form=FeedbackForm(),
+        today=today,
     )
 
 
@@ -229,9 +237,8 @@ def answer(assignment_id: int):
     version = assignment.version
     today = clock.today()
     submitting = request.method == "POST" and "submit" in request.form
-    form_class = answer_form_class(
-        version.fields, require=submitting, privacy_choice=version.privacy_choice
-    )
+    choice = services.offers_privacy_choice(assignment)
+    form_class = answer_form_class(version.fields, require=submitting, privacy_choice=choice)
     draft = services.own_draft(assignment, partner)
     initial = None
     if request.method == "GET" and draft is not None:
@@ -241,8 +248,17 @@ def answer(assignment_id: int):
         }
     form = form_class(data=initial)
     closed_reason = schedule.why_closed(assignment, today)
-    if form.validate_on_submit():
-        visibility = form.visibility.data if version.privacy_choice else None
+    mine = [
+        c
+        for c in assignment.completions
+        if c.submitted and (version.mode is Mode.TOGETHER or c.partner_id == partner.id)
+    ]
+    adherence = schedule.adherence(assignment, mine, today)
+    done_for_now = (
+        closed_reason is None and adherence.this_period_done >= adherence.this_period_expected
+    )
+    if form.validate_on_submit() and not done_for_now:
+        visibility = form.visibility.data if choice else None
         try:
             services.save_answers(
                 assignment,
@@ -266,6 +282,9 @@ def answer(assignment_id: int):
                 return redirect(url_for("portal.home"))
             return redirect(url_for("exercises.answer", assignment_id=assignment.id))
     status = 400 if form.errors or request.method == "POST" else 200
+    if done_for_now and request.method == "POST":
+        flash(services.already_done_message(assignment), "info")
+        status = 409
     return render_template(
         "exercises/answer.html",
         assignment=assignment,
@@ -274,15 +293,9 @@ def answer(assignment_id: int):
         partner=partner,
         closed_reason=closed_reason,
         history=_history_for(assignment, partner),
-        adherence=schedule.adherence(
-            assignment,
-            [
-                c
-                for c in assignment.completions
-                if c.submitted and (version.mode is Mode.TOGETHER or c.partner_id == partner.id)
-            ],
-            today,
-        ),
+        adherence=adherence,
+        done_for_now=done_for_now,
+        visibility=services.visibility_for(assignment, None),
     ), status
 
 

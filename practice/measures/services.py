@@ -70,6 +70,19 @@ def safety_screens_of(couple: Couple) -> list[SafetyScreen]:
     )
 
 
+def open_positive_screens(couple: Couple) -> list[SafetyScreen]:
+    """Positive safety checks of the couple not yet followed up."""
+    return list(
+        db.session.scalars(
+            select(SafetyScreen).where(
+                SafetyScreen.couple_id == couple.id,
+                SafetyScreen.positive.is_(True),
+                SafetyScreen.reviewed_at.is_(None),
+            )
+        )
+    )
+
+
 def endorsed_items(screen: SafetyScreen) -> list[str]:
     """The questions answered yes, in a few words each."""
     return [item.short for item in HARK.items if screen.answers.get(item.key)]

@@ -41,7 +41,7 @@ def test_daily_check_in_assigned_done_on_phones_and_answered_with_feedback(
     page.get_by_label("Rhythm").select_option(label="Several times a week")
     page.get_by_label("Times a week").fill("5")
     page.get_by_label("Until (last day)").fill((date.today() + timedelta(days=20)).isoformat())
-    page.get_by_label("A personal note to the couple").fill("After dinner works well for you.")
+    page.get_by_label("A personal note").fill("After dinner works well for you.")
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_text("Daily check-in: speaker and listener assigned.")).to_be_visible()
     expect(page.locator(".assignment-row")).to_contain_text("0 of 15 done")
@@ -84,7 +84,7 @@ def test_daily_check_in_assigned_done_on_phones_and_answered_with_feedback(
     # Wren reads the feedback on her phone.
     wren = phone(browser)
     sign_in(wren, live_server, PARTNER_EMAIL, PARTNER_PASSWORD)
-    expect(wren.locator("#this-week")).to_contain_text("1 feedback from your counselor")
+    expect(wren.locator("#this-week")).to_contain_text("your counselor wrote back")
     wren.get_by_role("link", name="Daily check-in: speaker and listener").click()
     expect(wren.get_by_text("Good, specific repeat-back.")).to_be_visible()
     wren.context.close()

@@ -81,3 +81,17 @@ def test_a_closed_or_finished_assignment_says_why():
     assert "starts on" in schedule.why_closed(a, START - timedelta(days=1))
     a.closed_at = object()
     assert "closed this exercise" in schedule.why_closed(a, START)
+
+
+def test_a_short_last_week_expects_no_more_answers_than_it_has_days():
+    a = assignment(Rhythm.TIMES_PER_WEEK, 22, times_per_week=3)  # three weeks and one day
+    assert schedule.adherence(a, [], START).expected_total == 3 + 3 + 3 + 1
+
+
+def test_closing_early_stops_the_count_of_missed_answers():
+    from datetime import UTC, datetime
+
+    a = assignment(Rhythm.DAILY, 14)
+    a.closed_at = datetime(2026, 11, 4, 12, tzinfo=UTC)  # closed on day three
+    result = schedule.adherence(a, [], START + timedelta(days=13))
+    assert (result.expected_total, result.missed) == (3, 3)

@@ -272,7 +272,7 @@ def test_counselor_feedback_reaches_the_partner_who_wrote(client, auth, couple):
     auth.logout()
     auth.login(ines.user)
     assert "Lovely repeat-back." in client.get(f"/portal/assignments/{assignment.id}").text
-    assert "1 feedback from your counselor" in client.get("/portal/").text
+    assert "your counselor wrote back" in client.get("/portal/").text
     auth.logout()
     auth.login(omar.user)
     assert "Lovely repeat-back." not in client.get(f"/portal/assignments/{assignment.id}").text
@@ -514,3 +514,100 @@ def test_portal_home_and_couple_page_run_a_fixed_number_of_queries(client, auth,
     assert home.text.count("Exercise 1") >= 1
     assert len(portal_few) == len(portal_many), portal_many.statements
     assert len(couple_few) == len(couple_many), couple_many.statements
+
+
+def test_an_exercise_for_one_partner_is_for_the_counselor_only(client, auth, couple):
+    version = make_exercise(privacy_choice=True)
+    assignment = make_assignment(couple, version, partner_id=couple.partners[0].id)
+    auth.login(couple.partners[0].user)
+    page = client.get(f"/portal/assignments/{assignment.id}").text
+    assert "Who may read these answers?" not in page
+    assert "Your counselor can read what you send." in page
+
+
+def test_a_couple_answer_is_always_shared_between_them(client, auth, couple):
+    version = make_exercise(mode=Mode.TOGETHER, privacy_choice=True, rhythm=Rhythm.ONCE)
+    assignment = make_assignment(couple, version, rhythm="once")
+    ines, omar = couple.partners
+    auth.login(ines.user)
+    assert (
+        "Who may read these answers?" not in client.get(f"/portal/assignments/{assignment.id}").text
+    )
+    client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={
+            "f_heard": "OUR-JOINT-ANSWER",
+            "f_connected": "5",
+            "visibility": "counselor",
+            "submit": "1",
+        },
+    )
+    auth.logout()
+    auth.login(omar.user)
+    assert "OUR-JOINT-ANSWER" in client.get(f"/portal/assignments/{assignment.id}").text
+
+
+def test_a_done_exercise_shows_done_instead_of_a_form(client, auth, couple):
+    assignment = make_assignment(couple, make_exercise(rhythm=Rhythm.ONCE), rhythm="once")
+    auth.login(couple.partners[0].user)
+    client.post(
+        f"/portal/assignments/{assignment.id}",
+        data={"f_heard": "x", "f_connected": "5", "submit": "1"},
+    )
+    page = client.get(f"/portal/assignments/{assignment.id}").text
+    assert "Done. Thank you." in page and 'name="submit"' not in page
+    again = client.post(f"/portal/assignments/{assignment.id}", data={"f_heard": "late draft"})
+    assert again.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
+
+
+def test_closed_cases_get_no_new_homework_and_a_safety_concern_is_shown(client, auth, couple):
+    from practice.couples.models import CoupleStatus
+    from practice.measures.models import SafetyScreen
+
+    version = built_in("open-questions")
+    db.session.add(
+        SafetyScreen(
+            couple_id=couple.id,
+            partner_id=couple.partners[0].id,
+            answers={"afraid": 1},
+            positive=True,
+        )
+    )
+    auth.login(couple.counselor)
+    page = client.get(f"/couples/{couple.id}/assignments/new").text
+    assert "A private safety check for this couple raised concern" in page
+    couple.status = CoupleStatus.CLOSED
+    start = date.today().isoformat()
+    response = client.post(
+        f"/couples/{couple.id}/assignments/new",
+        data={
+            "exercise_id": str(version.exercise_id),
+            "partner_id": "",
+            "start_on": start,
+            "due_on": start,
+            "rhythm": "once",
+        },
+    )
+    assert "This case is closed. Reopen it to assign exercises." in response.text
+
+
+def test_implausible_dates_in_answers_are_refused(client, auth, couple):
+    version = make_exercise(
+        rhythm=Rhythm.ONCE,
+        fields=check_spec([{"key": "when", "label": "When", "type": "date", "required": True}]),
+    )
+    assignment = make_assignment(couple, version, rhythm="once")
+    auth.login(couple.partners[0].user)
+    response = client.post(
+        f"/portal/assignments/{assignment.id}", data={"f_when": "1999-01-01", "submit": "1"}
+    )
+    assert response.status_code == 400
+    assert "Enter a date within five years of today." in response.text
+
+
+def test_the_exercise_editor_always_offers_empty_rows(client, auth, couple):
+    version = make_exercise(owner=couple.counselor)
+    auth.login(couple.counselor)
+    page = client.get(f"/exercises/{version.exercise_id}/edit").text
+    assert page.count('class="row g-2 align-items-end border-bottom pb-2 mb-2 field-row"') == 6
