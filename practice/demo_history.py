@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 from datetime import date, time, timedelta
 
+from practice import db
 from practice.accounts.models import User
 from practice.appointments import services as appointments
 from practice.appointments.models import Attendance, NoteFormat
+from practice.clock import from_local
 from practice.couples.models import Couple
 from practice.exercises import services as exercises
 from practice.exercises.models import ExerciseVersion, Visibility
@@ -159,7 +161,7 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
         (first, "We talk about the children and the bills, never about us."),
         (second, "I come home tired and go straight to my phone. I miss how we used to laugh."),
     ):
-        exercises.save_answers(
+        _send(
             naming,
             partner,
             {"distance": words, "small_change": "Ten minutes together after dinner", "hope": 6},
@@ -186,7 +188,7 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
             # Five days of each week at most, and now and then a day missed.
             if offset % 7 >= 5 or rng.random() < 0.2:
                 continue
-            completion = exercises.save_answers(
+            completion = _send(
                 check_in,
                 partner,
                 {
@@ -212,7 +214,7 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
         {"start_on": start, "due_on": start + timedelta(days=7), "rhythm": "once"},
         counselor,
     )
-    exercises.save_answers(
+    _send(
         pause,
         first,
         {
@@ -227,8 +229,10 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
         today=start + timedelta(days=1),
         actor=first.user or counselor,
     )
-    agreement = exercises.agreements_of(couple.id)[0]
+    db.session.flush()
+    agreement = next(a for a in exercises.agreements_of(couple.id) if a.pending)
     exercises.accept_agreement(agreement, second, second.user or counselor)
+    agreement.in_force.accepted_at = from_local(start + timedelta(days=2), time(21, 0))
     budget = exercises.assign(
         couple,
         library["budget-meeting"],
@@ -239,7 +243,7 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
         },
         counselor,
     )
-    exercises.save_answers(
+    _send(
         budget,
         second,
         {
@@ -253,6 +257,18 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
         today=today - timedelta(days=2),
         actor=second.user or counselor,
     )
+
+
+def _send(assignment, partner, answers, **options):
+    """Send answers as on the day they were written, in the evening."""
+    completion = exercises.save_answers(assignment, partner, answers, **options)
+    moment = from_local(options["today"], time(20, 30))
+    completion.created_at = completion.updated_at = completion.submitted_at = moment
+    for agreement in exercises.agreements_of(assignment.couple_id):
+        for version in agreement.versions:
+            if version.proposed_by_id == partner.id and version.accepted_at is None:
+                version.proposed_at = moment
+    return completion
 
 
 REPEAT_BACKS = [

@@ -59,27 +59,45 @@ document.addEventListener("click", function (event) {
   });
 })();
 
-// Speaker turns: a countdown that needs no server.
+// Speaker turns: a countdown that needs no server. It keeps time by the clock, so it stays
+// right when the phone puts the page in the background; only the end is announced.
 document.querySelectorAll("[data-timer]").forEach(function (box) {
-  const total = parseInt(box.dataset.timer, 10);
+  const total = parseInt(box.dataset.timer, 10) * 1000;
   const display = box.querySelector(".timer-display");
+  const announce = box.querySelector(".timer-announce");
+  const toggle = box.querySelector("[data-timer-start]");
+  const startLabel = toggle.textContent;
   let left = total;
+  let endsAt = null;
   let ticking = null;
   function show() {
-    const minutes = Math.floor(left / 60);
-    const seconds = String(left % 60).padStart(2, "0");
-    display.textContent = minutes + ":" + seconds;
+    const seconds = Math.ceil(left / 1000);
+    display.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
   }
-  box.querySelector("[data-timer-start]").addEventListener("click", function () {
-    if (ticking) return;
-    ticking = setInterval(function () {
-      left = Math.max(0, left - 1);
-      show();
-      if (left === 0) { clearInterval(ticking); ticking = null; display.textContent = "Time to swap"; }
-    }, 1000);
+  function stop() { clearInterval(ticking); ticking = null; endsAt = null; }
+  function tick() {
+    left = Math.max(0, endsAt - Date.now());
+    show();
+    if (left === 0) {
+      stop();
+      left = total;
+      toggle.textContent = startLabel;
+      announce.textContent = "Time to swap roles.";
+    }
+  }
+  toggle.addEventListener("click", function () {
+    if (ticking) {
+      stop();
+      toggle.textContent = "Resume";
+      return;
+    }
+    announce.textContent = "";
+    endsAt = Date.now() + left;
+    ticking = setInterval(tick, 250);
+    toggle.textContent = "Pause";
   });
   box.querySelector("[data-timer-reset]").addEventListener("click", function () {
-    clearInterval(ticking); ticking = null; left = total; show();
+    stop(); left = total; show(); toggle.textContent = startLabel; announce.textContent = "";
   });
 });
 

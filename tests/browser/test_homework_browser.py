@@ -55,6 +55,13 @@ def test_daily_check_in_assigned_done_on_phones_and_answered_with_feedback(
         sign_in(partner_page, live_server, email, PARTNER_PASSWORD)
         partner_page.get_by_role("link", name="Daily check-in: speaker and listener").click()
         expect(partner_page.get_by_text("After dinner works well for you.")).to_be_visible()
+        if email == PARTNER_EMAIL:
+            # The speaker timer counts down, pauses and resumes.
+            partner_page.get_by_role("button", name="Start the 5-minute turn").click()
+            partner_page.wait_for_timeout(1300)
+            expect(partner_page.get_by_role("timer")).not_to_have_text("5:00")
+            partner_page.get_by_role("button", name="Pause").click()
+            expect(partner_page.get_by_role("button", name="Resume")).to_be_visible()
         partner_page.get_by_label("Minutes I spoke as the speaker").fill("5")
         partner_page.get_by_label("As the listener, what I heard my partner say").fill(words)
         partner_page.locator("label[for='f_confirmed-0']").click()
