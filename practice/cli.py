@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -90,11 +91,13 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database up to the newest migration."""
+    from practice.directory.services import ensure_categories
     from practice.exercises.library import sync_library
 
     with _app_context() as app:
         migrate.upgrade(app.config["DATABASE_URL"])
         result = sync_library()
+        ensure_categories()
         db.session.commit()
     click.echo(
         f"Database is up to date. Exercise library: {len(result.added)} added, "
@@ -140,6 +143,40 @@ def exercises_sync() -> None:
         f"Library: {len(result.added)} added, {len(result.updated)} new versions, "
         f"{len(result.unchanged)} unchanged."
     )
+
+
+@main.group("directory")
+def directory_group() -> None:
+    """Referral directory (Open Referral HSDS 3.0) commands."""
+
+
+@directory_group.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def directory_import(path: Path) -> None:
+    """Import an HSDS 3.0 tabular data package (a folder or a .zip), whole or not at all."""
+    from practice.directory import services
+    from practice.directory.package import PackageRejected
+
+    with _app_context():
+        try:
+            result = services.import_package(path)
+        except PackageRejected as error:
+            db.session.rollback()
+            lines = "\n".join(f"  {problem}" for problem in error.problems)
+            raise click.ClickException(f"Package refused; nothing was imported.\n{lines}") from None
+        db.session.commit()
+    click.echo(f"Imported {path}: {result.summary()}")
+
+
+@directory_group.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+def directory_export(path: Path) -> None:
+    """Write the directory as an HSDS 3.0 tabular data package (a folder, or PATH.zip)."""
+    from practice.directory import services
+
+    with _app_context():
+        counts = services.export_package(path)
+    click.echo(f"Exported {sum(counts.values())} records to {path}.")
 
 
 @main.group("reminders")

@@ -4,6 +4,15 @@ from practice.accounts.models import Invitation, Role, User, UserSession
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit.models import AuditEntry
 from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.directory.models import (
+    DirectoryLocation,
+    DirectoryRecord,
+    DirectoryService,
+    DirectoryServiceCategory,
+    DirectoryServiceLanguage,
+    Referral,
+    ReferralEvent,
+)
 from practice.exercises.models import (
     Agreement,
     AgreementVersion,
@@ -26,6 +35,11 @@ __all__ = [
     "Completion",
     "Couple",
     "CoupleStatus",
+    "DirectoryLocation",
+    "DirectoryRecord",
+    "DirectoryService",
+    "DirectoryServiceCategory",
+    "DirectoryServiceLanguage",
     "Exercise",
     "ExerciseVersion",
     "Feedback",
@@ -34,6 +48,8 @@ __all__ = [
     "NoteVersion",
     "Partner",
     "ProgressNote",
+    "Referral",
+    "ReferralEvent",
     "ReminderSent",
     "Role",
     "SafetyScreen",

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from practice.accounts.models import User
+from practice.couples.models import Couple, Partner
+from practice.db import Base, UTCDateTime, enum_by_value, utcnow
+
+
+class DirectoryRecord(Base):
+    """One HSDS 3.0 record (a row of one of its tables), kept exactly as imported.
+
+    The records are the directory's source of truth, so an export gives back what came in;
+    the search tables below are rebuilt from them.
+    """
+
+    __tablename__ = "directory_records"
+    __table_args__ = (UniqueConstraint("resource", "hsds_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource: Mapped[str] = mapped_column(String(40))
+    hsds_id: Mapped[str] = mapped_column(String(36))
+    data: Mapped[dict[str, str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DirectoryService(Base):
+    """A service as the directory search sees it, derived from the HSDS records."""
+
+    __tablename__ = "directory_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hsds_id: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    organization: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(30))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    fees: Mapped[str] = mapped_column(Text, default="")
+    free: Mapped[bool] = mapped_column(Boolean, default=False)
+    sliding_scale: Mapped[bool] = mapped_column(Boolean, default=False)
+    accreditations: Mapped[str] = mapped_column(Text, default="")
+    last_verified: Mapped[date | None] = mapped_column(Date)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_person: Mapped[bool] = mapped_column(Boolean, default=False)
+    phones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hours: Mapped[list[str]] = mapped_column(JSON, default=list)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    locations: Mapped[list[DirectoryLocation]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    categories: Mapped[list[DirectoryServiceCategory]] = relationship(cascade="all, delete-orphan")
+    language_rows: Mapped[list[DirectoryServiceLanguage]] = relationship(
+        cascade="all, delete-orphan"
+    )
+
+
+class DirectoryLocation(Base):
+    """A place where a service is given, with its coordinates and address."""
+
+    __tablename__ = "directory_locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_services.id", ondelete="CASCADE"), index=True
+    )
+    hsds_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    service: Mapped[DirectoryService] = relationship(back_populates="locations")
+
+
+class DirectoryServiceCategory(Base):
+    __tablename__ = "directory_service_categories"
+    __table_args__ = (UniqueConstraint("service_id", "term_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_services.id", ondelete="CASCADE"), index=True
+    )
+    term_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class DirectoryServiceLanguage(Base):
+    __tablename__ = "directory_service_languages"
+    __table_args__ = (UniqueConstraint("service_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_services.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(80), index=True)
+
+
+class ReferralStatus(enum.Enum):
+    SUGGESTED = "suggested"
+    CONTACTED = "contacted"
+    ATTENDING = "attending"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Referral(Base):
+    """A couple, or one partner, referred to a directory service."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
+    # None: the couple; otherwise the one partner it is for (seen by nobody else but staff).
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    service_hsds_id: Mapped[str] = mapped_column(String(36))
+    # Kept with the referral, so it still reads right if the directory changes later.
+    service_name: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ReferralStatus] = mapped_column(enum_by_value(ReferralStatus))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    couple: Mapped[Couple] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id"
+    )
+
+
+class ReferralEvent(Base):
+    """A change of a referral's status: who, when, and why (for a decline)."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
+    status: Mapped[ReferralStatus] = mapped_column(enum_by_value(ReferralStatus))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()

@@ -1,0 +1,324 @@
+"""The directory: importing and exporting HSDS packages, the practice's categories, the
+search index, search by text and distance, and referrals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from practice import db
+from practice.accounts.models import User
+from practice.audit import services as audit
+from practice.db import utcnow
+from practice.directory.hsds import descriptor, resource_order, resources_by_name
+from practice.directory.models import (
+    DirectoryLocation,
+    DirectoryRecord,
+    DirectoryService,
+    DirectoryServiceCategory,
+    DirectoryServiceLanguage,
+)
+from practice.directory.package import read_package
+
+log = logging.getLogger(__name__)
+
+# The kinds of help the framework names: always in the directory, whatever is imported.
+PRACTICE_TAXONOMY_ID = "6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a01"
+CATEGORIES = {
+    "couples_therapy": ("6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a11", "Couples therapy"),
+    "licensed_counseling": ("6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a12", "Licensed counseling"),
+    "relationship_programs": (
+        "6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a13",
+        "Community relationship programs and workshops",
+    ),
+    "financial_counseling": ("6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a14", "Financial counseling"),
+    "parenting_support": ("6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a15", "Parenting support"),
+    "domestic_violence": ("6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a16", "Domestic-violence support"),
+}
+DOMESTIC_VIOLENCE_TERM = CATEGORIES["domestic_violence"][0]
+
+
+@dataclass
+class ImportResult:
+    added: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def summary(self) -> str:
+        def total(counts: dict[str, int]) -> int:
+            return sum(counts.values())
+
+        lines = [
+            f"{total(self.added)} added, {total(self.updated)} updated, "
+            f"{total(self.unchanged)} left as they were"
+        ]
+        for name in sorted(set(self.added) | set(self.updated) | set(self.unchanged)):
+            lines.append(
+                f"  {name}: {self.added.get(name, 0)} added, {self.updated.get(name, 0)} updated, "
+                f"{self.unchanged.get(name, 0)} unchanged"
+            )
+        return "\n".join(lines)
+
+
+def _stored() -> dict[tuple[str, str], DirectoryRecord]:
+    return {
+        (record.resource, record.hsds_id): record
+        for record in db.session.scalars(select(DirectoryRecord))
+    }
+
+
+def _upsert(rows: dict[str, list[dict[str, str]]], stored, result: ImportResult) -> None:
+    for resource in resource_order():
+        for row in rows.get(resource.name, []):
+            record = stored.get((resource.name, row["id"]))
+            if record is None:
+                record = DirectoryRecord(resource=resource.name, hsds_id=row["id"], data=row)
+                db.session.add(record)
+                stored[(resource.name, row["id"])] = record
+                result.added[resource.name] += 1
+            elif record.data != row:
+                record.data = row
+                record.updated_at = utcnow()
+                result.updated[resource.name] += 1
+            else:
+                result.unchanged[resource.name] += 1
+
+
+def import_package(source: Path, actor: User | None = None) -> ImportResult:
+    """Import a package whole (matching records by their HSDS id), or refuse it whole."""
+    stored = _stored()
+    known: dict[str, set[str]] = defaultdict(set)
+    for resource, hsds_id in stored:
+        known[resource].add(hsds_id)
+    rows = read_package(source, known)
+    result = ImportResult()
+    _upsert(rows, stored, result)
+    db.session.flush()
+    rebuild_index()
+    log.info("directory package imported: %s", result.summary().splitlines()[0])
+    if actor is not None:
+        audit.record(actor, "directory.import", actor)
+    return result
+
+
+def ensure_categories() -> None:
+    """Put the practice's own kinds of help into the directory (once)."""
+    taxonomy = {
+        "id": PRACTICE_TAXONOMY_ID,
+        "name": "Practice referral categories",
+        "description": "Kinds of help a couples counselor refers to.",
+        "uri": "",
+        "version": "1",
+    }
+    rows = {
+        "taxonomy": [taxonomy],
+        "taxonomy_term": [
+            {
+                "id": term_id,
+                "code": key,
+                "name": name,
+                "description": name,
+                "parent_id": "",
+                "taxonomy": "Practice",
+                "language": "en",
+                "taxonomy_id": PRACTICE_TAXONOMY_ID,
+                "term_uri": "",
+            }
+            for key, (term_id, name) in CATEGORIES.items()
+        ],
+    }
+    stored = _stored()
+    for name, table in rows.items():
+        columns = resources_by_name()[name].column_names
+        for row in table:
+            if (name, row["id"]) not in stored:
+                full = {column: row.get(column, "") for column in columns}
+                db.session.add(DirectoryRecord(resource=name, hsds_id=row["id"], data=full))
+    db.session.flush()
+
+
+def export_package(target: Path) -> dict[str, int]:
+    """Write every record as an HSDS 3.0 tabular data package (a folder, or a .zip)."""
+    by_resource: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for record in db.session.scalars(select(DirectoryRecord).order_by(DirectoryRecord.hsds_id)):
+        by_resource[record.resource].append(record.data)
+    files: dict[str, bytes] = {}
+    counts = {}
+    for resource in resource_order():
+        buffer = io.StringIO(newline="")
+        writer = csv.DictWriter(buffer, fieldnames=list(resource.column_names), lineterminator="\n")
+        writer.writeheader()
+        for row in by_resource.get(resource.name, []):
+            writer.writerow({column: row.get(column, "") for column in resource.column_names})
+        files[resource.path] = buffer.getvalue().encode("utf-8")
+        counts[resource.name] = len(by_resource.get(resource.name, []))
+    files["datapackage.json"] = json.dumps(descriptor(), indent=2).encode("utf-8")
+    if target.suffix == ".zip":
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in files.items():
+                archive.writestr(name, content)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            (target / name).write_bytes(content)
+    return counts
+
+
+# --- the search index ---------------------------------------------------------------------
+
+
+def _text(*parts: str) -> str:
+    return " ".join(part for part in parts if part).lower()
+
+
+def _float(value: str) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def rebuild_index() -> None:
+    """Derive the search tables from the HSDS records (all at once, in a few queries)."""
+    records: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for record in db.session.scalars(select(DirectoryRecord)):
+        records[record.resource].append(record.data)
+    db.session.execute(delete(DirectoryServiceCategory))
+    db.session.execute(delete(DirectoryServiceLanguage))
+    db.session.execute(delete(DirectoryLocation))
+    db.session.execute(delete(DirectoryService))
+
+    def by(resource: str, key: str) -> dict[str, list[dict[str, str]]]:
+        grouped: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for row in records.get(resource, []):
+            grouped[row.get(key, "")].append(row)
+        return grouped
+
+    organizations = {row["id"]: row for row in records.get("organization", [])}
+    locations = {row["id"]: row for row in records.get("location", [])}
+    addresses = by("address", "location_id")
+    links = by("service_at_location", "service_id")
+    phones_by_service = by("phone", "service_id")
+    phones_by_location = by("phone", "location_id")
+    languages_by_service = by("language", "service_id")
+    languages_by_location = by("language", "location_id")
+    costs = by("cost_option", "service_id")
+    schedules = by("schedule", "service_id")
+    attributes = by("attribute", "link_id")
+
+    for row in records.get("service", []):
+        organization = organizations.get(row.get("organization_id", ""), {})
+        places = [
+            locations[link["location_id"]]
+            for link in links[row["id"]]
+            if link["location_id"] in locations
+        ]
+        languages = sorted(
+            {
+                language.get("name") or language.get("code")
+                for language in languages_by_service[row["id"]]
+                + [lang for place in places for lang in languages_by_location[place["id"]]]
+                if language.get("name") or language.get("code")
+            }
+        )
+        fee_text = _text(
+            row.get("fees_description", ""),
+            row.get("fees", ""),
+            *(
+                c.get("option", "") + " " + c.get("amount_description", "")
+                for c in costs[row["id"]]
+            ),
+        )
+        amounts = [_float(c.get("amount", "")) for c in costs[row["id"]]]
+        service = DirectoryService(
+            hsds_id=row["id"],
+            name=row.get("name", ""),
+            organization=organization.get("name", ""),
+            description=row.get("description", ""),
+            status=row.get("status", ""),
+            url=row.get("url", ""),
+            email=row.get("email", ""),
+            fees=row.get("fees_description", ""),
+            free=any(amount == 0 for amount in amounts) or "free" in fee_text.split(),
+            sliding_scale="sliding" in fee_text,
+            accreditations=row.get("accreditations", ""),
+            last_verified=_date(row.get("assured_date", "")) or _date(row.get("last_modified", "")),
+            online=not places or any(p.get("location_type") == "virtual" for p in places),
+            in_person=any(p.get("location_type") == "physical" for p in places),
+            phones=[
+                phone["number"] + (f" ext. {phone['extension']}" if phone.get("extension") else "")
+                for phone in phones_by_service[row["id"]]
+                + [ph for place in places for ph in phones_by_location[place["id"]]]
+            ],
+            languages=languages,
+            hours=[
+                " ".join(
+                    filter(
+                        None,
+                        (
+                            s.get("description"),
+                            s.get("byday"),
+                            s.get("opens_at") and f"{s['opens_at']}–{s.get('closes_at', '')}",
+                        ),
+                    )
+                )
+                for s in schedules[row["id"]]
+            ],
+            search_text=_text(
+                row.get("name", ""),
+                row.get("alternate_name", ""),
+                row.get("description", ""),
+                organization.get("name", ""),
+            ),
+        )
+        for place in places:
+            if place.get("location_type") == "virtual":
+                continue
+            address = (addresses.get(place["id"]) or [{}])[0]
+            service.locations.append(
+                DirectoryLocation(
+                    hsds_id=place["id"],
+                    name=place.get("name", ""),
+                    address=", ".join(
+                        filter(
+                            None,
+                            (
+                                address.get("address_1"),
+                                address.get("address_2"),
+                                address.get("city"),
+                                address.get("state_province"),
+                                address.get("postal_code"),
+                            ),
+                        )
+                    ),
+                    postal_code=address.get("postal_code", ""),
+                    latitude=_float(place.get("latitude", "")),
+                    longitude=_float(place.get("longitude", "")),
+                )
+            )
+        for term_id in {
+            a["taxonomy_term_id"]
+            for a in attributes[row["id"]]
+            if a.get("link_entity") == "service"
+        }:
+            service.categories.append(DirectoryServiceCategory(term_id=term_id))
+        for language in languages:
+            service.language_rows.append(DirectoryServiceLanguage(language=language))
+        db.session.add(service)
+    db.session.flush()
