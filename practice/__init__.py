@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from practice.accounts.views import bp as accounts_bp
     from practice.appointments.views import bp as appointments_bp
     from practice.couples.views import bp as couples_bp
+    from practice.directory.views import bp as directory_bp
     from practice.exercises.views import bp as exercises_bp
     from practice.measures.views import bp as measures_bp
     from practice.portal.views import bp as portal_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(appointments_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(exercises_bp)
+    app.register_blueprint(directory_bp)
     throttle.init_app(app)  # wraps views, so it comes after the blueprints
 
 

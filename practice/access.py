@@ -54,6 +54,7 @@ class Permission(enum.Enum):
     EXERCISE_VIEW = "exercise.view"
     EXERCISE_EDIT = "exercise.edit"
     EXERCISE_SHARE = "exercise.share"
+    REFERRAL_MANAGE = "referral.manage"
 
 
 def allow(audience: Audience) -> Callable[[View], View]:

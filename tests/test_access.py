@@ -13,6 +13,8 @@ from sqlalchemy import select
 from practice import db
 from practice.access import audience_of
 from practice.accounts import services
+from practice.directory import referrals
+from practice.directory.models import DirectoryService
 from practice.exercises import services as exercises
 from practice.exercises.fields import check_spec
 from practice.exercises.models import Agreement, AgreementKind, Mode, Rhythm
@@ -149,6 +151,18 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
         "POST": only({PARTNER_A: 409, PARTNER_B: 302}, 403),
     },
+    "directory.search": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
+    "directory.service": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
+    "directory.new_referral": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "directory.referral": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "directory.portal_referrals": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
+    "directory.mark_contacted": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
     "exercises.staff_agreement": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "exercises.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "exercises.accept_agreement": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
@@ -225,6 +239,14 @@ def world(client):
         today=date.today(),
         actor=people[PARTNER_A],
     )
+    service = DirectoryService(
+        hsds_id="6f0b1c1e-0000-4000-8000-000000000001", name="Harbor Counseling", status="active"
+    )
+    db.session.add(service)
+    db.session.flush()
+    referral = referrals.refer(
+        couple, service, partner=None, reason="Evening groups", shared=True, actor=couple.counselor
+    )
     values = {
         "couple_id": couple.id,
         "partner_id": couple.partners[0].id,
@@ -238,6 +260,8 @@ def world(client):
         "exercise_id": own_exercise.exercise_id,
         "assignment_id": assignment.id,
         "completion_id": completion.id,
+        "hsds_id": service.hsds_id,
+        "referral_id": referral.id,
         "agreement_id": proposal.assignment.couple_id and _agreement_id(proposal),
     }
     return people, values
@@ -264,6 +288,8 @@ def _url(app, endpoint: str, values: dict[str, object]) -> str:
     arguments = {name: values[name] for name in rule.arguments if name in values}
     if endpoint == "measures.enter":
         arguments["partner"] = values["partner"]
+    if endpoint == "directory.new_referral":
+        arguments["service"] = values["hsds_id"]
     if endpoint == "static":
         arguments["filename"] = "practice.css"
     elif endpoint == "bootstrap.static":

@@ -61,6 +61,14 @@ class CoupleForm(FlaskForm):
     )
     goals = TextAreaField("Goals", [validators.Optional(), max_length(LONG_TEXT)], filters=[strip])
     intake_date = DateField("Intake date", [required("Enter the intake date.")])
+    zip_code = StringField(
+        "ZIP code",
+        [
+            validators.Optional(),
+            validators.Regexp(r"^\d{5}$", message="Enter a five-digit ZIP code."),
+        ],
+        filters=[strip],
+    )
     status = SelectField(
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in CoupleStatus],

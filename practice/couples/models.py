@@ -28,6 +28,8 @@ class Couple(Base):
     presenting_concerns: Mapped[str] = mapped_column(Text, default="")
     goals: Mapped[str] = mapped_column(Text, default="")
     intake_date: Mapped[date] = mapped_column(Date)
+    # Where the couple lives, for finding services near them (US ZIP code).
+    zip_code: Mapped[str] = mapped_column(String(10), default="")
     status: Mapped[CoupleStatus] = mapped_column(
         enum_by_value(CoupleStatus), default=CoupleStatus.ACTIVE, index=True
     )

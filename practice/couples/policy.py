@@ -24,6 +24,7 @@ _OWN_COUNSELOR_ONLY = {
     Permission.PROGRESS_VIEW,
     Permission.SAFETY_REVIEW,
     Permission.ASSIGNMENT_MANAGE,
+    Permission.REFERRAL_MANAGE,
 }
 
 

@@ -50,6 +50,7 @@ def _assign_case(couple: Couple, data: dict[str, Any]) -> None:
     couple.presenting_concerns = data["presenting_concerns"] or ""
     couple.goals = data["goals"] or ""
     couple.intake_date = data["intake_date"]
+    couple.zip_code = data.get("zip_code") or ""
     couple.status = CoupleStatus(data["status"])
     if couple.status is CoupleStatus.CLOSED:
         couple.closed_on = data["closed_on"]
@@ -118,6 +119,7 @@ def form_data_of(couple: Couple) -> dict[str, Any]:
         "presenting_concerns": couple.presenting_concerns,
         "goals": couple.goals,
         "intake_date": couple.intake_date,
+        "zip_code": couple.zip_code,
         "status": couple.status.value,
         "closed_on": couple.closed_on,
         "closing_reason": couple.closing_reason,
@@ -243,6 +245,7 @@ class CoupleOverview:
     assignments: list[Any]
     agreements: list[Any]
     digest: Any
+    referrals: list[Any]
 
     @property
     def open_safety_flags(self) -> list[Any]:
@@ -254,6 +257,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
     """Gather the couple page: appointments with notes, progress, open safety flags,
     homework and agreements, and the digest since the last appointment."""
     from practice.appointments.services import appointments_of
+    from practice.directory.referrals import referrals_of
     from practice.exercises import services as exercises
     from practice.measures.services import progress_of, safety_screens_of
 
@@ -269,6 +273,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         digest=exercises.digest(
             couple, assignments, agreements, last.starts_at if last else None, today
         ),
+        referrals=referrals_of(couple),
     )
 
 

@@ -14,6 +14,7 @@ from practice.couples import services
 from practice.couples.forms import CoupleForm, ReassignForm
 from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
+from practice.directory.referrals import open_referrals_of
 from practice.pagination import clamp_page
 
 bp = Blueprint("couples", __name__)
@@ -50,6 +51,7 @@ def caseload():
         upcoming=upcoming_for(current_user),
         flagged=services.with_open_safety_flags(page.items),
         revisits=services.revisits_for(current_user, clock.today()),
+        open_referrals=open_referrals_of(current_user),
         today=clock.today(),
         page=page,
         search=search,

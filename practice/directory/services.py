@@ -7,13 +7,15 @@ import csv
 import io
 import json
 import logging
+import math
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from practice import db
 from practice.accounts.models import User
@@ -322,3 +324,159 @@ def rebuild_index() -> None:
             service.language_rows.append(DirectoryServiceLanguage(language=language))
         db.session.add(service)
     db.session.flush()
+
+
+# --- search ---------------------------------------------------------------------------------
+
+KM_PER_MILE = 1.609344
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine) between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def zip_centroid(zip_code: str) -> tuple[float, float] | None:
+    """The centre of a US ZIP code, from the installed zipcodes package (no network)."""
+    import zipcodes
+
+    try:
+        matches = zipcodes.matching(zip_code.strip()[:5])
+    except (TypeError, ValueError):
+        return None
+    if not matches:
+        return None
+    return float(matches[0]["lat"]), float(matches[0]["long"])
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    category: str | None = None
+    language: str | None = None
+    mode: str | None = None  # "in_person" or "online"
+    fees: str | None = None  # "free" or "sliding"
+    origin: tuple[float, float] | None = None
+    radius_km: float | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    service: DirectoryService
+    distance_km: float | None
+    nearest: DirectoryLocation | None
+
+    @property
+    def online_only(self) -> bool:
+        return self.service.online and not self.service.in_person
+
+
+def search(query: SearchQuery) -> list[SearchResult]:
+    """Active services matching the query, nearest first when a starting point is given.
+
+    Online services are marked and kept whatever the radius. Two queries, whatever the size.
+    """
+    statement = (
+        select(DirectoryService)
+        .where(DirectoryService.status == "active")
+        .options(selectinload(DirectoryService.locations))
+        .order_by(DirectoryService.name)
+    )
+    if query.text:
+        statement = statement.where(
+            DirectoryService.search_text.contains(query.text.lower(), autoescape=True)
+        )
+    if query.category:
+        statement = statement.where(
+            DirectoryService.id.in_(
+                select(DirectoryServiceCategory.service_id).where(
+                    DirectoryServiceCategory.term_id == query.category
+                )
+            )
+        )
+    if query.language:
+        statement = statement.where(
+            DirectoryService.id.in_(
+                select(DirectoryServiceLanguage.service_id).where(
+                    func.lower(DirectoryServiceLanguage.language) == query.language.lower()
+                )
+            )
+        )
+    if query.mode == "in_person":
+        statement = statement.where(DirectoryService.in_person.is_(True))
+    elif query.mode == "online":
+        statement = statement.where(DirectoryService.online.is_(True))
+    if query.fees == "free":
+        statement = statement.where(DirectoryService.free.is_(True))
+    elif query.fees == "sliding":
+        statement = statement.where(
+            or_(DirectoryService.free.is_(True), DirectoryService.sliding_scale.is_(True))
+        )
+    results = []
+    for service in db.session.scalars(statement):
+        nearest, distance = None, None
+        if query.origin is not None:
+            placed = [
+                (distance_km(query.origin, (loc.latitude, loc.longitude)), loc)
+                for loc in service.locations
+                if loc.latitude is not None and loc.longitude is not None
+            ]
+            if placed:
+                distance, nearest = min(placed, key=lambda pair: pair[0])
+        if query.radius_km is not None and query.origin is not None:
+            within = distance is not None and distance <= query.radius_km
+            if not within and not service.online:
+                continue
+        results.append(SearchResult(service, distance, nearest))
+    if query.origin is not None:
+        results.sort(key=lambda r: (r.distance_km is None, r.distance_km or 0, r.service.name))
+    return results
+
+
+def categories() -> list[tuple[str, str]]:
+    """Every category (taxonomy term) in the directory, the practice's own first."""
+    own = [(term_id, name) for term_id, name in CATEGORIES.values()]
+    own_ids = {term_id for term_id, _ in own}
+    imported = sorted(
+        (record.hsds_id, record.data.get("name", ""))
+        for record in db.session.scalars(
+            select(DirectoryRecord).where(DirectoryRecord.resource == "taxonomy_term")
+        )
+        if record.hsds_id not in own_ids
+    )
+    return own + imported
+
+
+def languages() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(DirectoryServiceLanguage.language)
+            .distinct()
+            .order_by(DirectoryServiceLanguage.language)
+        )
+    )
+
+
+def places() -> list[DirectoryLocation]:
+    """Addresses in the directory that can be a starting point for a distance search."""
+    return list(
+        db.session.scalars(
+            select(DirectoryLocation)
+            .where(DirectoryLocation.latitude.is_not(None))
+            .order_by(DirectoryLocation.name)
+        )
+    )
+
+
+def service_by_hsds_id(hsds_id: str) -> DirectoryService | None:
+    return db.session.scalar(
+        select(DirectoryService)
+        .where(DirectoryService.hsds_id == hsds_id)
+        .options(selectinload(DirectoryService.locations))
+    )

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from practice import db
+from practice.access import Audience, Permission, allow
+from practice.couples.policy import load_couple_or_404, load_partner_or_404
+from practice.couples.services import partner_of
+from practice.directory import referrals, services
+from practice.directory.forms import ReferralForm, SearchForm, StatusForm
+from practice.directory.models import DirectoryLocation, Referral, ReferralStatus
+from practice.pagination import Page, clamp_page
+
+bp = Blueprint("directory", __name__)
+PAGE_SIZE = 20
+
+
+def _search_form(couple) -> SearchForm:
+    form = SearchForm(request.args)
+    form.category.choices = [SelectChoice("", "Any kind of help")] + [
+        SelectChoice(term_id, name) for term_id, name in services.categories()
+    ]
+    form.language.choices = [SelectChoice("", "Any language")] + [
+        SelectChoice(name, name) for name in services.languages()
+    ]
+    near = [SelectChoice("", "Anywhere"), SelectChoice("zip", "A ZIP code")]
+    if couple is not None and couple.zip_code:
+        near.append(SelectChoice("couple", f"The couple's ZIP code ({couple.zip_code})"))
+    near.append(SelectChoice("place", "An address in the directory"))
+    form.near.choices = near
+    form.place.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(place.id), place.name or place.address) for place in services.places()
+    ]
+    return form
+
+
+def _origin(form: SearchForm, couple) -> tuple[float, float] | None:
+    if form.near.data == "zip" and form.zip_code.data:
+        origin = services.zip_centroid(form.zip_code.data)
+        if origin is None:
+            form.zip_code.errors.append("This ZIP code is not known.")
+        return origin
+    if form.near.data == "couple" and couple is not None and couple.zip_code:
+        return services.zip_centroid(couple.zip_code)
+    if form.near.data == "place" and form.place.data:
+        place = db.session.get(DirectoryLocation, form.place.data)
+        if place is not None and place.latitude is not None:
+            return place.latitude, place.longitude
+    return None
+
+
+@bp.route("/directory")
+@allow(Audience.STAFF)
+def search():
+    """Find services by words, kind of help, language, cost, and distance."""
+    couple_id = request.args.get("couple", type=int)
+    couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE) if couple_id else None
+    form = _search_form(couple)
+    valid = form.validate()
+    origin = _origin(form, couple) if valid else None
+    radius = None
+    if origin is not None and form.radius.data:
+        radius = float(form.radius.data) * (services.KM_PER_MILE if form.unit.data == "mi" else 1.0)
+    results = []
+    if valid and not form.errors:
+        results = services.search(
+            services.SearchQuery(
+                text=form.q.data or "",
+                category=form.category.data or None,
+                language=form.language.data or None,
+                mode=form.mode.data or None,
+                fees=form.fees.data or None,
+                origin=origin,
+                radius_km=radius,
+            )
+        )
+    number = clamp_page(request.args.get("page"))
+    page = Page(
+        items=results[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+        number=number,
+        per_page=PAGE_SIZE,
+        total=len(results),
+    )
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "directory/search.html",
+        form=form,
+        page=page,
+        couple=couple,
+        args=args,
+        miles=form.unit.data == "mi",
+        km_per_mile=services.KM_PER_MILE,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/directory/services/<hsds_id>")
+@allow(Audience.STAFF)
+def service(hsds_id: str):
+    """One service with its places, phones, hours, languages and fees."""
+    found = services.service_by_hsds_id(hsds_id[:36])
+    if found is None or found.status != "active":
+        abort(404)
+    couple_id = request.args.get("couple", type=int)
+    couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE) if couple_id else None
+    return render_template("directory/service.html", service=found, couple=couple)
+
+
+# --- referrals ----------------------------------------------------------------------------------
+
+
+@bp.route("/couples/<id:couple_id>/referrals/new", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def new_referral(couple_id: int):
+    """Refer the couple, or one partner, to a service."""
+    couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE)
+    found = services.service_by_hsds_id((request.args.get("service") or "")[:36])
+    if found is None or found.status != "active":
+        abort(404)
+    form = ReferralForm()
+    form.partner_id.choices = [SelectChoice("", "The couple")] + [
+        SelectChoice(str(p.id), f"{p.name} only") for p in couple.partners
+    ]
+    if form.validate_on_submit():
+        partner = (
+            load_partner_or_404(couple, form.partner_id.data) if form.partner_id.data else None
+        )
+        try:
+            referrals.refer(
+                couple,
+                found,
+                partner=partner,
+                reason=form.reason.data,
+                shared=form.shared.data,
+                actor=current_user,
+            )
+        except referrals.ReferralError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Referred to {found.name}.", "success")
+            return redirect(url_for("couples.couple", couple_id=couple.id) + "#referrals")
+    return render_template(
+        "directory/referral_form.html", form=form, couple=couple, service=found
+    ), 400 if form.errors else 200
+
+
+def _load_referral_or_404(referral_id: int) -> Referral:
+    referral = db.session.scalar(select(Referral).where(Referral.id == referral_id))
+    if referral is None:
+        abort(404)
+    load_couple_or_404(referral.couple_id, Permission.REFERRAL_MANAGE)
+    return referral
+
+
+@bp.route("/referrals/<id:referral_id>", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def referral(referral_id: int):
+    """A referral's history, and moving it on."""
+    referral = _load_referral_or_404(referral_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            referrals.change_status(
+                referral, ReferralStatus(form.status.data), form.note.data or "", current_user
+            )
+        except referrals.ReferralError as error:
+            db.session.rollback()
+            form.status.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Referral marked {referral.status.value}.", "success")
+            return redirect(url_for("directory.referral", referral_id=referral.id))
+    return render_template(
+        "directory/referral.html",
+        referral=referral,
+        form=form,
+        service=services.service_by_hsds_id(referral.service_hsds_id),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/portal/referrals")
+@allow(Audience.CLIENT)
+def portal_referrals():
+    """Services your counselor suggested, with how to reach them."""
+    partner = partner_of(current_user)
+    if partner is None:
+        abort(404)
+    found = referrals.referrals_for_partner(partner)
+    return render_template(
+        "directory/portal_referrals.html",
+        referrals=found,
+        services=referrals.services_by_id([r.service_hsds_id for r in found]),
+        partner=partner,
+    )
+
+
+@bp.route("/portal/referrals/<id:referral_id>/contacted", methods=["POST"])
+@allow(Audience.CLIENT)
+def mark_contacted(referral_id: int):
+    """Tell the counselor you have contacted the service."""
+    partner = partner_of(current_user)
+    if partner is None:
+        abort(404)
+    referral = db.session.scalar(
+        referrals.visible_to_partner(partner).where(Referral.id == referral_id)
+    )
+    if referral is None:
+        abort(404)
+    try:
+        referrals.change_status(referral, ReferralStatus.CONTACTED, "", current_user)
+    except referrals.ReferralError as error:
+        db.session.rollback()
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+        flash("Thank you. Your counselor can see that you made contact.", "success")
+    return redirect(url_for("directory.portal_referrals"))
