@@ -156,7 +156,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which expires
         "BOOTSTRAP_SERVE_LOCAL": True,
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # room for a directory package upload
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "PRACTICE_BASE_URL": env.get("PRACTICE_BASE_URL", "http://127.0.0.1:5000"),
         "SMTP_HOST": env.get("SMTP_HOST") or None,

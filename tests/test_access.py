@@ -151,6 +151,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
         "POST": only({PARTNER_A: 409, PARTNER_B: 302}, 403),
     },
+    "directory.import_upload": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
     "directory.search": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
     "directory.service": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
     "directory.new_referral": {

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -81,4 +82,11 @@ class StatusForm(FlaskForm):
     )
     note = TextAreaField(
         "Note (needed when declined)", [validators.Optional(), max_length(2000)], filters=[strip]
+    )
+
+
+class ImportForm(FlaskForm):
+    package = FileField(
+        "HSDS 3.0 data package (.zip)",
+        [FileRequired("Choose a .zip file."), FileAllowed(["zip"], "Upload a .zip file.")],
     )

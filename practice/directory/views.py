@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,8 +13,9 @@ from practice.access import Audience, Permission, allow
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.couples.services import partner_of
 from practice.directory import referrals, services
-from practice.directory.forms import ReferralForm, SearchForm, StatusForm
+from practice.directory.forms import ImportForm, ReferralForm, SearchForm, StatusForm
 from practice.directory.models import DirectoryLocation, Referral, ReferralStatus
+from practice.directory.package import PackageRejected
 from practice.pagination import Page, clamp_page
 
 bp = Blueprint("directory", __name__)
@@ -106,6 +110,29 @@ def service(hsds_id: str):
     couple_id = request.args.get("couple", type=int)
     couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE) if couple_id else None
     return render_template("directory/service.html", service=found, couple=couple)
+
+
+@bp.route("/admin/directory", methods=["GET", "POST"])
+@allow(Audience.ADMIN)
+def import_upload():
+    """Import an HSDS package by upload: whole, or not at all with every problem named."""
+    form = ImportForm()
+    result = problems = None
+    if form.validate_on_submit():
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "package.zip"
+            form.package.data.save(path)
+            try:
+                result = services.import_package(path, actor=current_user)
+            except PackageRejected as error:
+                db.session.rollback()
+                problems = error.problems
+            else:
+                db.session.commit()
+    status = 400 if form.errors or problems else 200
+    return render_template(
+        "directory/import.html", form=form, result=result, problems=problems
+    ), status
 
 
 # --- referrals ----------------------------------------------------------------------------------

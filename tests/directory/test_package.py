@@ -211,3 +211,40 @@ def test_the_command_line_says_what_it_refused_and_writes_nothing(tmp_path):
         assert "locations.csv, row 2, column latitude" in result.output
         good = CliRunner().invoke(main, ["directory", "import", str(EXAMPLE)], env=env)
         assert good.exit_code == 0 and "21 added" in good.output
+
+
+def _zip(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as bundle:
+        for path in folder.glob("*"):
+            bundle.write(path, path.name)
+    return target
+
+
+def test_an_admin_uploads_a_package_and_a_broken_one_is_refused(client, auth, tmp_path):
+    from tests.factories import AdminFactory
+
+    auth.login(AdminFactory())
+    broken = _copy(tmp_path)
+    _edit(broken / "services.csv", 2, "id", "not-a-uuid")
+    with _zip(broken, tmp_path / "broken.zip").open("rb") as upload:
+        refused = client.post(
+            "/admin/directory",
+            data={"package": (upload, "broken.zip")},
+            content_type="multipart/form-data",
+        )
+    assert refused.status_code == 400
+    assert "services.csv, row 2, column id" in refused.text
+    assert db.session.scalar(select(func.count()).select_from(DirectoryRecord)) == 0
+    with _zip(EXAMPLE, tmp_path / "good.zip").open("rb") as upload:
+        done = client.post(
+            "/admin/directory",
+            data={"package": (upload, "good.zip")},
+            content_type="multipart/form-data",
+        )
+    assert done.status_code == 200 and "21 added" in done.text
+    not_zip = client.post(
+        "/admin/directory",
+        data={"package": (io.BytesIO(b"x"), "a.txt")},
+        content_type="multipart/form-data",
+    )
+    assert not_zip.status_code == 400 and "Upload a .zip file." in not_zip.text
