@@ -13,11 +13,14 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from practice import db
+from practice import db, demo_directory
 from practice import demo_history as history
 from practice.accounts import services as accounts
 from practice.accounts.models import Role, User
 from practice.couples import services as couples
+from practice.directory import referrals
+from practice.directory import services as directory
+from practice.directory.models import ReferralStatus
 from practice.exercises import services as exercise_services
 from practice.exercises.library import sync_library
 from practice.measures import services as measures
@@ -168,6 +171,37 @@ def load_once() -> bool:
     library = {version.exercise.slug: version for version in exercise_services.library_for(maya)}
     history.add_homework(marsh, maya, library)
     history.add_homework(created["Aisha Karimi"], jonah, library)
+    # A fictional local directory, the couples' ZIP codes, and a few referrals.
+    demo_directory.load()
+    for couple, zip_code in (
+        (marsh, "10025"),
+        (created["Priya Natarajan"], "10011"),
+        (created["Aisha Karimi"], "07030"),
+    ):
+        couple.zip_code = zip_code
+    money = directory.service_by_hsds_id(
+        demo_directory.hsds_id_of("Brooklyn Money Coaching", "service")
+    )
+    workshop = directory.service_by_hsds_id(
+        demo_directory.hsds_id_of("Hoboken Relationship Workshops", "service")
+    )
+    first = referrals.refer(
+        marsh,
+        money,
+        partner=None,
+        shared=True,
+        actor=maya,
+        reason="Help with the budget plan you started in the money meeting.",
+    )
+    referrals.change_status(first, ReferralStatus.CONTACTED, "", marsh.partners[0].user)
+    referrals.refer(
+        created["Aisha Karimi"],
+        workshop,
+        partner=None,
+        shared=True,
+        actor=jonah,
+        reason="A six-week workshop on communication, alongside our sessions.",
+    )
     # Priya answered the private safety check with a yes: Maya's couple page shows the flag.
     answers = {"humiliated": 1, "afraid": 0, "raped": 0, "kicked": 0}
     measures.record_safety_screen(

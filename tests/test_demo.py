@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from practice import demo
 from practice.appointments.models import Appointment, ProgressNote
 from practice.couples.models import Couple
+from practice.directory.models import DirectoryService, Referral
 from practice.exercises.models import Agreement, Assignment, Completion
 from practice.measures.models import MeasureResponse, SafetyScreen
 
@@ -24,6 +25,8 @@ def test_demo_data_loads_once_with_months_of_history(db_session, client):
     assert count(db_session, Assignment) == 8
     assert count(db_session, Completion) > 20
     assert count(db_session, Agreement) >= 4
+    assert count(db_session, DirectoryService) == 8
+    assert count(db_session, Referral) == 2
     # The printed sign-ins work.
     for sign_in in demo.SIGN_INS:
         response = client.post(

@@ -95,6 +95,15 @@ def _upsert(rows: dict[str, list[dict[str, str]]], stored, result: ImportResult)
                 result.unchanged[resource.name] += 1
 
 
+def load_rows(rows: dict[str, list[dict[str, str]]]) -> ImportResult:
+    """Store rows already checked (demo data, forms), then refresh the search index."""
+    result = ImportResult()
+    _upsert(rows, _stored(), result)
+    db.session.flush()
+    rebuild_index()
+    return result
+
+
 def import_package(source: Path, actor: User | None = None) -> ImportResult:
     """Import a package whole (matching records by their HSDS id), or refuse it whole."""
     stored = _stored()
@@ -480,3 +489,9 @@ def service_by_hsds_id(hsds_id: str) -> DirectoryService | None:
         .where(DirectoryService.hsds_id == hsds_id)
         .options(selectinload(DirectoryService.locations))
     )
+
+
+def local_safety_services(zip_code: str = "") -> list[SearchResult]:
+    """Domestic-violence support in the directory, nearest to a ZIP code first when known."""
+    origin = zip_centroid(zip_code) if zip_code else None
+    return search(SearchQuery(category=DOMESTIC_VIOLENCE_TERM, origin=origin))

@@ -22,6 +22,7 @@ from practice.appointments.models import Appointment
 from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.couples.services import partner_of
+from practice.directory.services import local_safety_services
 from practice.measures import charts, services
 from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Measure
 from practice.measures.forms import answers_form_class, answers_of
@@ -190,11 +191,12 @@ def safety_check():
 @allow(Audience.CLIENT)
 def safety_resources():
     """Private safety resources; right after a check, a word about what happens next."""
-    _own_partner_or_404()
+    partner = _own_partner_or_404()
     just_answered = session.pop(JUST_ANSWERED, None)
     return render_template(
         "measures/safety_resources.html",
         positive=just_answered == "positive",
         answered=just_answered is not None,
         quick_exit=QUICK_EXIT_URL,
+        local_services=local_safety_services(partner.couple.zip_code)[:5],
     )

@@ -223,3 +223,13 @@ def test_referring_needs_a_reason_and_an_active_service(client, auth, directory)
     )
     assert inactive.status_code == 404
     assert db.session.scalar(select(Referral)) is None
+
+
+def test_the_safety_resources_list_local_domestic_violence_services(client, auth, directory):
+    couple = CoupleFactory()
+    couple.zip_code = "10001"
+    rae = partner_with_login(couple, 1)
+    auth.login(rae)
+    page = client.get("/portal/safety/resources").text
+    local = visible_text(page.split('id="local-safety-services"')[1].split("</ul>")[0])
+    assert "Safe Harbor" in local and "Midtown Couples Clinic" not in local
