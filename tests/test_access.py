@@ -13,7 +13,7 @@ from sqlalchemy import select
 from practice import db
 from practice.access import audience_of
 from practice.accounts import services
-from practice.directory import referrals
+from practice.directory import editing, referrals
 from practice.directory.models import DirectoryService
 from practice.exercises import services as exercises
 from practice.exercises.fields import check_spec
@@ -152,6 +152,8 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "POST": only({PARTNER_A: 409, PARTNER_B: 302}, 403),
     },
     "directory.import_upload": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
+    # The endpoint has two rules, new (no id) and edit (the id of the table's service).
+    "directory.edit_service": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
     "directory.search": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
     "directory.service": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
     "directory.new_referral": {
@@ -240,11 +242,31 @@ def world(client):
         today=date.today(),
         actor=people[PARTNER_A],
     )
-    service = DirectoryService(
-        hsds_id="6f0b1c1e-0000-4000-8000-000000000001", name="Harbor Counseling", status="active"
+    service_id = editing.save_service(
+        {
+            "organization": "Harbor",
+            "name": "Harbor Counseling",
+            "description": "Counseling",
+            "status": "active",
+            "category": "",
+            "fees": "",
+            "languages": "",
+            "phone": "",
+            "email": "",
+            "url": "",
+            "accreditations": "",
+            "last_verified": None,
+            "online": True,
+            "address": "",
+            "city": "",
+            "state": "",
+            "zip_code": "",
+        },
+        people[ADMIN],
     )
-    db.session.add(service)
-    db.session.flush()
+    service = db.session.scalar(
+        select(DirectoryService).where(DirectoryService.hsds_id == service_id)
+    )
     referral = referrals.refer(
         couple, service, partner=None, reason="Evening groups", shared=True, actor=couple.counselor
     )

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     RadioField,
     SelectChoice,
@@ -90,3 +91,62 @@ class ImportForm(FlaskForm):
         "HSDS 3.0 data package (.zip)",
         [FileRequired("Choose a .zip file."), FileAllowed(["zip"], "Upload a .zip file.")],
     )
+
+
+class ServiceForm(FlaskForm):
+    organization = StringField("Organization", [required(), max_length(200)], filters=[strip])
+    name = StringField("Service name", [required(), max_length(200)], filters=[strip])
+    description = TextAreaField("Description", [required(), max_length(LONG_TEXT)], filters=[strip])
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice(s, s.capitalize())
+            for s in ("active", "inactive", "defunct", "temporarily closed")
+        ],
+        default="active",
+    )
+    category = SelectField("Kind of help", default="")
+    fees = StringField("Fees", [validators.Optional(), max_length(500)], filters=[strip])
+    languages = StringField(
+        "Languages (separate with commas)",
+        [validators.Optional(), max_length(300)],
+        filters=[strip],
+    )
+    phone = StringField("Phone", [validators.Optional(), max_length(40)], filters=[strip])
+    email = StringField(
+        "E-mail",
+        [validators.Optional(), validators.Email("Enter a valid e-mail address.")],
+        filters=[strip],
+    )
+    url = StringField(
+        "Website",
+        [validators.Optional(), validators.URL(message="Enter a full web address.")],
+        filters=[strip],
+    )
+    accreditations = StringField(
+        "Accreditations", [validators.Optional(), max_length(500)], filters=[strip]
+    )
+    last_verified = DateField("Last verified", [validators.Optional()])
+    online = BooleanField("Online only")
+    address = StringField(
+        "Street address", [validators.Optional(), max_length(200)], filters=[strip]
+    )
+    city = StringField("City", [validators.Optional(), max_length(100)], filters=[strip])
+    state = StringField("State", [validators.Optional(), max_length(40)], filters=[strip])
+    zip_code = StringField(
+        "ZIP code",
+        [
+            validators.Optional(),
+            validators.Regexp(r"^\d{5}$", message="Enter a five-digit ZIP code."),
+        ],
+        filters=[strip],
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.online.data:
+            for field in (self.address, self.city, self.state, self.zip_code):
+                if not field.data and not field.errors:
+                    field.errors.append("Needed for a service with a place (or tick Online only).")
+                    valid = False
+        return valid

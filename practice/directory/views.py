@@ -12,8 +12,14 @@ from practice import db
 from practice.access import Audience, Permission, allow
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.couples.services import partner_of
-from practice.directory import referrals, services
-from practice.directory.forms import ImportForm, ReferralForm, SearchForm, StatusForm
+from practice.directory import editing, referrals, services
+from practice.directory.forms import (
+    ImportForm,
+    ReferralForm,
+    SearchForm,
+    ServiceForm,
+    StatusForm,
+)
 from practice.directory.models import DirectoryLocation, Referral, ReferralStatus
 from practice.directory.package import PackageRejected
 from practice.pagination import Page, clamp_page
@@ -133,6 +139,30 @@ def import_upload():
     return render_template(
         "directory/import.html", form=form, result=result, problems=problems
     ), status
+
+
+@bp.route("/admin/directory/services/new", methods=["GET", "POST"])
+@bp.route("/admin/directory/services/<hsds_id>/edit", methods=["GET", "POST"])
+@allow(Audience.ADMIN)
+def edit_service(hsds_id: str | None = None):
+    """Add a service by hand, or edit one."""
+    initial = None
+    if hsds_id is not None:
+        initial = editing.form_data(hsds_id[:36])
+        if initial is None:
+            abort(404)
+    form = ServiceForm(data=initial if request.method == "GET" else None)
+    form.category.choices = [SelectChoice("", "—")] + [
+        SelectChoice(term_id, name) for term_id, name in services.categories()
+    ]
+    if form.validate_on_submit():
+        saved = editing.save_service(form.data, current_user, hsds_id)
+        db.session.commit()
+        flash("Service saved.", "success")
+        return redirect(url_for("directory.service", hsds_id=saved))
+    return render_template(
+        "directory/service_form.html", form=form, hsds_id=hsds_id
+    ), 400 if form.errors else 200
 
 
 # --- referrals ----------------------------------------------------------------------------------

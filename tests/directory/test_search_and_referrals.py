@@ -233,3 +233,48 @@ def test_the_safety_resources_list_local_domestic_violence_services(client, auth
     page = client.get("/portal/safety/resources").text
     local = visible_text(page.split('id="local-safety-services"')[1].split("</ul>")[0])
     assert "Safe Harbor" in local and "Midtown Couples Clinic" not in local
+
+
+def test_an_admin_adds_and_edits_a_service_by_hand(client, auth, db_session):
+    from tests.factories import AdminFactory
+
+    auth.login(AdminFactory())
+    services.ensure_categories()
+    form = {
+        "organization": "Lakeside Center",
+        "name": "Lakeside Couples Group",
+        "description": "Weekly group.",
+        "status": "active",
+        "category": COUPLES_THERAPY,
+        "fees": "Sliding scale",
+        "languages": "English, Spanish",
+        "phone": "212-555-0199",
+        "email": "",
+        "url": "",
+        "accreditations": "",
+        "last_verified": "",
+        "address": "5 Lake St",
+        "city": "New York",
+        "state": "NY",
+        "zip_code": "10001",
+    }
+    missing = client.post("/admin/directory/services/new", data={**form, "address": ""})
+    assert missing.status_code == 400 and "Needed for a service with a place" in missing.text
+    created = client.post("/admin/directory/services/new", data=form, follow_redirects=True)
+    assert "Service saved." in created.text and "5 Lake St" in created.text
+    service = db_session.scalar(select(DirectoryService))
+    found = services.search(
+        services.SearchQuery(
+            origin=services.zip_centroid("10001"), radius_km=5, category=COUPLES_THERAPY
+        )
+    )
+    assert [r.service.name for r in found] == ["Lakeside Couples Group"]
+    edit = client.get(f"/admin/directory/services/{service.hsds_id}/edit")
+    assert 'value="Lakeside Couples Group"' in edit.text
+    client.post(
+        f"/admin/directory/services/{service.hsds_id}/edit",
+        data={**form, "name": "Lakeside Couples Evenings", "status": "inactive"},
+    )
+    names = db_session.scalars(select(DirectoryService.name)).all()
+    assert names == ["Lakeside Couples Evenings"]
+    assert services.search(services.SearchQuery()) == []  # inactive now: never shown

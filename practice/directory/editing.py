@@ -1,0 +1,196 @@
+"""Adding and editing one service by hand, written as HSDS 3.0 records like an import."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from practice import db
+from practice.accounts.models import User
+from practice.audit import services as audit
+from practice.directory import services
+from practice.directory.hsds import resources_by_name
+from practice.directory.models import DirectoryRecord
+
+
+def _records(resource: str) -> list[DirectoryRecord]:
+    return list(
+        db.session.scalars(select(DirectoryRecord).where(DirectoryRecord.resource == resource))
+    )
+
+
+def _row(resource: str, existing: dict[str, str] | None, **values: str) -> dict[str, str]:
+    row = {column: "" for column in resources_by_name()[resource].column_names}
+    row.update(existing or {})
+    row.update(values)
+    return row
+
+
+def _first(resource: str, column: str, value: str) -> dict[str, str] | None:
+    return next((r.data for r in _records(resource) if r.data.get(column) == value), None)
+
+
+def form_data(hsds_id: str) -> dict[str, Any] | None:
+    """The service as the edit form shows it, or None when there is no such service."""
+    service = _first("service", "id", hsds_id)
+    if service is None:
+        return None
+    organization = _first("organization", "id", service.get("organization_id", "")) or {}
+    link = _first("service_at_location", "service_id", hsds_id) or {}
+    location = _first("location", "id", link.get("location_id", "")) or {}
+    address = _first("address", "location_id", location.get("id", "")) or {}
+    phone = _first("phone", "service_id", hsds_id) or {}
+    category = _first("attribute", "link_id", hsds_id) or {}
+    languages = [
+        r.data.get("name", "") for r in _records("language") if r.data.get("service_id") == hsds_id
+    ]
+    return {
+        "organization": organization.get("name", ""),
+        "name": service.get("name", ""),
+        "description": service.get("description", ""),
+        "status": service.get("status", "active"),
+        "category": category.get("taxonomy_term_id", ""),
+        "fees": service.get("fees_description", ""),
+        "languages": ", ".join(filter(None, languages)),
+        "phone": phone.get("number", ""),
+        "email": service.get("email", ""),
+        "url": service.get("url", ""),
+        "accreditations": service.get("accreditations", ""),
+        "last_verified": date.fromisoformat(service["assured_date"])
+        if service.get("assured_date")
+        else None,
+        "online": location.get("location_type") == "virtual",
+        "address": address.get("address_1", ""),
+        "city": address.get("city", ""),
+        "state": address.get("state_province", ""),
+        "zip_code": address.get("postal_code", ""),
+    }
+
+
+def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) -> str:
+    """Create or update a service, its organization, place, phone, languages and category."""
+    existing = _first("service", "id", hsds_id) if hsds_id else None
+    service_id = hsds_id or str(uuid.uuid4())
+    organization = _first("organization", "id", existing["organization_id"]) if existing else None
+    organization_id = organization["id"] if organization else str(uuid.uuid4())
+    link = _first("service_at_location", "service_id", service_id)
+    location = _first("location", "id", link["location_id"]) if link else None
+    location_id = location["id"] if location else str(uuid.uuid4())
+    address = _first("address", "location_id", location_id)
+    phone = _first("phone", "service_id", service_id)
+    category = _first("attribute", "link_id", service_id)
+
+    rows: dict[str, list[dict[str, str]]] = {
+        "organization": [
+            _row(
+                "organization",
+                organization,
+                id=organization_id,
+                name=data["organization"],
+                description=(organization or {}).get("description") or data["organization"],
+            )
+        ],
+        "service": [
+            _row(
+                "service",
+                existing,
+                id=service_id,
+                organization_id=organization_id,
+                name=data["name"],
+                description=data["description"],
+                status=data["status"],
+                fees_description=data["fees"],
+                email=data["email"],
+                url=data["url"],
+                accreditations=data["accreditations"],
+                assured_date=data["last_verified"].isoformat() if data["last_verified"] else "",
+            )
+        ],
+        "location": [],
+        "address": [],
+        "service_at_location": [],
+        "phone": [],
+        "attribute": [],
+        "language": [],
+    }
+    coordinates = services.zip_centroid(data["zip_code"]) if data["zip_code"] else None
+    online = data["online"] or not data["address"]
+    rows["location"].append(
+        _row(
+            "location",
+            location,
+            id=location_id,
+            name=data["name"],
+            location_type="virtual" if online else "physical",
+            latitude=f"{coordinates[0]}" if coordinates and not online else "",
+            longitude=f"{coordinates[1]}" if coordinates and not online else "",
+        )
+    )
+    if not online:
+        rows["address"].append(
+            _row(
+                "address",
+                address,
+                id=(address or {}).get("id") or str(uuid.uuid4()),
+                location_id=location_id,
+                address_1=data["address"],
+                city=data["city"],
+                state_province=data["state"],
+                postal_code=data["zip_code"],
+                country="US",
+                address_type="physical",
+            )
+        )
+    rows["service_at_location"].append(
+        _row(
+            "service_at_location",
+            link,
+            id=(link or {}).get("id") or str(uuid.uuid4()),
+            service_id=service_id,
+            location_id=location_id,
+        )
+    )
+    if data["phone"]:
+        rows["phone"].append(
+            _row(
+                "phone",
+                phone,
+                id=(phone or {}).get("id") or str(uuid.uuid4()),
+                service_id=service_id,
+                number=data["phone"],
+                type="voice",
+            )
+        )
+    if data["category"]:
+        rows["attribute"].append(
+            _row(
+                "attribute",
+                category,
+                id=(category or {}).get("id") or str(uuid.uuid4()),
+                link_id=service_id,
+                taxonomy_term_id=data["category"],
+                link_type="category",
+                link_entity="service",
+            )
+        )
+    known = {
+        r.data.get("name"): r.data
+        for r in _records("language")
+        if r.data.get("service_id") == service_id
+    }
+    for name in [part.strip() for part in data["languages"].split(",") if part.strip()]:
+        rows["language"].append(
+            _row(
+                "language",
+                known.get(name),
+                id=known.get(name, {}).get("id") or str(uuid.uuid4()),
+                service_id=service_id,
+                name=name,
+            )
+        )
+    services.load_rows(rows)
+    audit.record(actor, "directory.service_save", actor)
+    return service_id
