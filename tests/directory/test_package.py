@@ -18,9 +18,9 @@ from practice.directory import services
 from practice.directory.models import DirectoryRecord, DirectoryService
 from practice.directory.package import PackageRejected
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-EXAMPLE = SHARED / "hsds-example"
-TABULAR_SCHEMA = SHARED / "hsds-schema" / "compiled" / "tabular.json"
+HSDS = Path(__file__).resolve().parent / "hsds"
+EXAMPLE = HSDS / "example"
+TABULAR_SCHEMA = HSDS / "tabular.json"
 SERVICE_ID = "ac148810-d857-441c-9679-408f346de14b"
 
 
