@@ -46,3 +46,15 @@ def clamp_page(raw: str | None) -> int:
         return max(1, int(raw or 1))
     except ValueError:
         return 1
+
+
+MAX_ID = 2**31 - 1
+
+
+def query_id(value: str | None) -> int | None:
+    """A record id from the query string: a whole number the databases can hold, or None."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_ID else None

@@ -12,6 +12,7 @@ from practice.appointments.models import NOTE_CONTENT_FIELDS, NoteFormat, Progre
 from practice.appointments.policy import load_appointment_or_404, load_note_or_404
 from practice.couples.policy import load_couple_or_404
 from practice.exercises.services import digest_for
+from practice.pagination import query_id
 
 bp = Blueprint("appointments", __name__)
 
@@ -22,7 +23,7 @@ def new_appointment(couple_id: int):
     """Schedule an appointment for a couple."""
     couple = load_couple_or_404(couple_id, Permission.APPOINTMENT_MANAGE)
     form = AppointmentForm(
-        couple=couple, individual_partner_id=request.args.get("partner", type=int)
+        couple=couple, individual_partner_id=query_id(request.args.get("partner"))
     )
     if form.validate_on_submit():
         try:

@@ -116,8 +116,8 @@ def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) 
         "attribute": [],
         "language": [],
     }
-    coordinates = services.zip_centroid(data["zip_code"]) if data["zip_code"] else None
     online = data["online"] or not data["address"]
+    coordinates = _coordinates(location, address, data["zip_code"]) if not online else None
     rows["location"].append(
         _row(
             "location",
@@ -125,8 +125,8 @@ def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) 
             id=location_id,
             name=data["name"],
             location_type="virtual" if online else "physical",
-            latitude=f"{coordinates[0]}" if coordinates and not online else "",
-            longitude=f"{coordinates[1]}" if coordinates and not online else "",
+            latitude=f"{coordinates[0]}" if coordinates else "",
+            longitude=f"{coordinates[1]}" if coordinates else "",
         )
     )
     if not online:
@@ -191,6 +191,28 @@ def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) 
                 name=name,
             )
         )
+    # What the form no longer lists goes: languages, the phone, the category, the address.
+    kept = {(name, row["id"]) for name, table in rows.items() for row in table}
+    before = [("language", row) for row in known.values()]
+    before += [("phone", phone), ("attribute", category), ("address", address)]
+    services.delete_records(
+        [(name, row["id"]) for name, row in before if row and (name, row["id"]) not in kept]
+    )
     services.load_rows(rows)
     audit.record(actor, "directory.service_save", actor)
     return service_id
+
+
+class PlaceError(ValueError):
+    """The address cannot be placed on the map."""
+
+
+def _coordinates(location, address, zip_code: str) -> tuple[float, float]:
+    """Keep the coordinates a place has unless its ZIP code changed; place new ones by ZIP."""
+    same_zip = address is not None and address.get("postal_code") == zip_code
+    if location and location.get("latitude") and location.get("longitude") and same_zip:
+        return float(location["latitude"]), float(location["longitude"])
+    centre = services.zip_centroid(zip_code) if zip_code.isdigit() and len(zip_code) == 5 else None
+    if centre is None:
+        raise PlaceError("This ZIP code is not known, so the place cannot be put on the map.")
+    return centre

@@ -18,6 +18,12 @@ from practice.directory.models import ReferralStatus
 from practice.forms import LONG_TEXT, max_length, optional_id, required, strip
 
 
+def finite(form: object, field: DecimalField) -> None:
+    """Refuse NaN and infinity, which a number range cannot judge."""
+    if field.data is not None and not field.data.is_finite():
+        raise validators.StopValidation("Enter a number.")
+
+
 class SearchForm(FlaskForm):
     """The directory search; read from the query string, so it carries no CSRF token."""
 
@@ -57,7 +63,7 @@ class SearchForm(FlaskForm):
     place = SelectField("Address in the directory", coerce=optional_id)
     radius = DecimalField(
         "Within",
-        [validators.Optional(), validators.NumberRange(1, 500, "From 1 to 500.")],
+        [validators.Optional(), finite, validators.NumberRange(0.1, 500, "From 0.1 to 500.")],
         places=None,
     )
     unit = SelectField(
@@ -134,12 +140,7 @@ class ServiceForm(FlaskForm):
     city = StringField("City", [validators.Optional(), max_length(100)], filters=[strip])
     state = StringField("State", [validators.Optional(), max_length(40)], filters=[strip])
     zip_code = StringField(
-        "ZIP code",
-        [
-            validators.Optional(),
-            validators.Regexp(r"^\d{5}$", message="Enter a five-digit ZIP code."),
-        ],
-        filters=[strip],
+        "ZIP or postal code", [validators.Optional(), max_length(20)], filters=[strip]
     )
 
     def validate(self, extra_validators: object = None) -> bool:

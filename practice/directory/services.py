@@ -30,6 +30,7 @@ from practice.directory.models import (
     DirectoryServiceLanguage,
 )
 from practice.directory.package import read_package
+from practice.pagination import paginate
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,16 @@ def _upsert(rows: dict[str, list[dict[str, str]]], stored, result: ImportResult)
                 result.updated[resource.name] += 1
             else:
                 result.unchanged[resource.name] += 1
+
+
+def delete_records(keys: list[tuple[str, str]]) -> None:
+    """Remove records by (resource, HSDS id); the caller rebuilds the index."""
+    for resource, hsds_id in keys:
+        db.session.execute(
+            delete(DirectoryRecord).where(
+                DirectoryRecord.resource == resource, DirectoryRecord.hsds_id == hsds_id
+            )
+        )
 
 
 def load_rows(rows: dict[str, list[dict[str, str]]]) -> ImportResult:
@@ -232,6 +243,7 @@ def rebuild_index() -> None:
     costs = by("cost_option", "service_id")
     schedules = by("schedule", "service_id")
     attributes = by("attribute", "link_id")
+    term_names = {row["id"]: row.get("name", "") for row in records.get("taxonomy_term", [])}
 
     for row in records.get("service", []):
         organization = organizations.get(row.get("organization_id", ""), {})
@@ -296,6 +308,8 @@ def rebuild_index() -> None:
                 row.get("alternate_name", ""),
                 row.get("description", ""),
                 organization.get("name", ""),
+                " ".join(languages),
+                " ".join(term_names.get(a["taxonomy_term_id"], "") for a in attributes[row["id"]]),
             ),
         )
         for place in places:
@@ -397,10 +411,8 @@ def search(query: SearchQuery) -> list[SearchResult]:
         .options(selectinload(DirectoryService.locations))
         .order_by(DirectoryService.name)
     )
-    if query.text:
-        statement = statement.where(
-            DirectoryService.search_text.contains(query.text.lower(), autoescape=True)
-        )
+    for word in query.text.lower().split()[:10]:  # every word must appear somewhere
+        statement = statement.where(DirectoryService.search_text.contains(word, autoescape=True))
     if query.category:
         statement = statement.where(
             DirectoryService.id.in_(
@@ -477,10 +489,17 @@ def places() -> list[DirectoryLocation]:
     return list(
         db.session.scalars(
             select(DirectoryLocation)
-            .where(DirectoryLocation.latitude.is_not(None))
+            .join(DirectoryService, DirectoryService.id == DirectoryLocation.service_id)
+            .where(DirectoryLocation.latitude.is_not(None), DirectoryService.status == "active")
             .order_by(DirectoryLocation.name)
         )
     )
+
+
+def all_services(page: int, per_page: int = 50):
+    """Every service, active or not, for the admin's list."""
+    query = select(DirectoryService)
+    return paginate(query, query.order_by(DirectoryService.name), page, per_page)
 
 
 def service_by_hsds_id(hsds_id: str) -> DirectoryService | None:

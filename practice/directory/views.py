@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from practice import db
 from practice.access import Audience, Permission, allow
+from practice.accounts.models import Role
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.couples.services import partner_of
 from practice.directory import editing, referrals, services
@@ -22,7 +23,7 @@ from practice.directory.forms import (
 )
 from practice.directory.models import DirectoryLocation, Referral, ReferralStatus
 from practice.directory.package import PackageRejected
-from practice.pagination import Page, clamp_page
+from practice.pagination import Page, clamp_page, query_id
 
 bp = Blueprint("directory", __name__)
 PAGE_SIZE = 20
@@ -48,7 +49,8 @@ def _search_form(couple) -> SearchForm:
 
 
 def _origin(form: SearchForm, couple) -> tuple[float, float] | None:
-    if form.near.data == "zip" and form.zip_code.data:
+    if form.zip_code.data and form.near.data in ("", "zip"):  # a ZIP typed in is meant to be used
+        form.near.data = "zip"
         origin = services.zip_centroid(form.zip_code.data)
         if origin is None:
             form.zip_code.errors.append("This ZIP code is not known.")
@@ -66,11 +68,13 @@ def _origin(form: SearchForm, couple) -> tuple[float, float] | None:
 @allow(Audience.STAFF)
 def search():
     """Find services by words, kind of help, language, cost, and distance."""
-    couple_id = request.args.get("couple", type=int)
+    couple_id = query_id(request.args.get("couple"))
     couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE) if couple_id else None
     form = _search_form(couple)
     valid = form.validate()
     origin = _origin(form, couple) if valid else None
+    if valid and origin is None and form.radius.data and not form.errors:
+        form.radius.errors.append("Say where to measure from: a ZIP code, or choose “Near”.")
     radius = None
     if origin is not None and form.radius.data:
         radius = float(form.radius.data) * (services.KM_PER_MILE if form.unit.data == "mi" else 1.0)
@@ -87,7 +91,7 @@ def search():
                 radius_km=radius,
             )
         )
-    number = clamp_page(request.args.get("page"))
+    number = min(clamp_page(request.args.get("page")), max(1, -(-len(results) // PAGE_SIZE)))
     page = Page(
         items=results[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
         number=number,
@@ -110,10 +114,11 @@ def search():
 @allow(Audience.STAFF)
 def service(hsds_id: str):
     """One service with its places, phones, hours, languages and fees."""
-    found = services.service_by_hsds_id(hsds_id[:36])
-    if found is None or found.status != "active":
+    found = services.service_by_hsds_id(hsds_id) if len(hsds_id) <= 36 else None
+    # Admins keep the way back to a service they made inactive; nobody else sees it.
+    if found is None or (found.status != "active" and current_user.role is not Role.ADMIN):
         abort(404)
-    couple_id = request.args.get("couple", type=int)
+    couple_id = query_id(request.args.get("couple"))
     couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE) if couple_id else None
     return render_template("directory/service.html", service=found, couple=couple)
 
@@ -137,7 +142,11 @@ def import_upload():
                 db.session.commit()
     status = 400 if form.errors or problems else 200
     return render_template(
-        "directory/import.html", form=form, result=result, problems=problems
+        "directory/import.html",
+        form=form,
+        result=result,
+        problems=problems,
+        services=services.all_services(clamp_page(request.args.get("page"))),
     ), status
 
 
@@ -156,10 +165,15 @@ def edit_service(hsds_id: str | None = None):
         SelectChoice(term_id, name) for term_id, name in services.categories()
     ]
     if form.validate_on_submit():
-        saved = editing.save_service(form.data, current_user, hsds_id)
-        db.session.commit()
-        flash("Service saved.", "success")
-        return redirect(url_for("directory.service", hsds_id=saved))
+        try:
+            saved = editing.save_service(form.data, current_user, hsds_id)
+        except editing.PlaceError as error:
+            db.session.rollback()
+            form.zip_code.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Service saved.", "success")
+            return redirect(url_for("directory.service", hsds_id=saved))
     return render_template(
         "directory/service_form.html", form=form, hsds_id=hsds_id
     ), 400 if form.errors else 200

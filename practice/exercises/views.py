@@ -30,6 +30,7 @@ from practice.exercises.policy import (
 )
 from practice.framework import AREAS, AREAS_BY_KEY
 from practice.measures.services import open_positive_screens
+from practice.pagination import query_id
 
 bp = Blueprint("exercises", __name__)
 
@@ -117,7 +118,7 @@ def new_assignment(couple_id: int):
     form = AssignmentForm(
         exercises=versions,
         couple=couple,
-        exercise_id=request.args.get("exercise", type=int),
+        exercise_id=query_id(request.args.get("exercise")),
         start_on=clock.today() if request.method == "GET" else None,
     )
     if form.validate_on_submit():

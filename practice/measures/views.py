@@ -27,6 +27,7 @@ from practice.measures import charts, services
 from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Measure
 from practice.measures.forms import answers_form_class, answers_of
 from practice.measures.models import SafetyScreen
+from practice.pagination import query_id
 
 bp = Blueprint("measures", __name__)
 
@@ -52,8 +53,8 @@ def enter(couple_id: int, measure_key: str):
     """Enter a partner's answers given during an appointment."""
     couple = load_couple_or_404(couple_id, Permission.MEASURE_ENTER)
     measure = _progress_measure_or_404(measure_key)
-    partner = load_partner_or_404(couple, request.args.get("partner", type=int) or 0)
-    appointment = _appointment_of(couple, request.args.get("appointment", type=int))
+    partner = load_partner_or_404(couple, query_id(request.args.get("partner")) or 0)
+    appointment = _appointment_of(couple, query_id(request.args.get("appointment")))
     back = (
         url_for("appointments.appointment", appointment_id=appointment.id)
         if appointment

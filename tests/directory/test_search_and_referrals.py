@@ -278,3 +278,83 @@ def test_an_admin_adds_and_edits_a_service_by_hand(client, auth, db_session):
     names = db_session.scalars(select(DirectoryService.name)).all()
     assert names == ["Lakeside Couples Evenings"]
     assert services.search(services.SearchQuery()) == []  # inactive now: never shown
+
+
+def _service_form(**changes):
+    form = {
+        "organization": "Lakeside Center",
+        "name": "Lakeside Couples Group",
+        "description": "Weekly group.",
+        "status": "active",
+        "category": COUPLES_THERAPY,
+        "fees": "",
+        "languages": "English, Spanish",
+        "phone": "212-555-0199",
+        "email": "",
+        "url": "",
+        "accreditations": "",
+        "last_verified": "",
+        "address": "5 Lake St",
+        "city": "New York",
+        "state": "NY",
+        "zip_code": "10001",
+    }
+    form.update(changes)
+    return form
+
+
+def test_editing_removes_what_was_cleared_and_keeps_the_place(client, auth, db_session):
+    from tests.factories import AdminFactory
+
+    auth.login(AdminFactory())
+    services.ensure_categories()
+    client.post("/admin/directory/services/new", data=_service_form())
+    service = db_session.scalar(select(DirectoryService))
+    location = service.locations[0]
+    location_record = (location.latitude, location.longitude)
+    client.post(
+        f"/admin/directory/services/{service.hsds_id}/edit",
+        data=_service_form(
+            languages="English", phone="", category="", description="New words only"
+        ),
+    )
+    db_session.expire_all()
+    service = db_session.scalar(select(DirectoryService))
+    assert service.languages == ["English"] and service.phones == []
+    assert service.categories == []
+    assert (service.locations[0].latitude, service.locations[0].longitude) == location_record
+    unknown = client.post(
+        f"/admin/directory/services/{service.hsds_id}/edit", data=_service_form(zip_code="99999")
+    )
+    assert unknown.status_code == 400 and "This ZIP code is not known" in unknown.text
+    client.post(
+        f"/admin/directory/services/{service.hsds_id}/edit", data=_service_form(status="inactive")
+    )
+    page = client.get(f"/directory/services/{service.hsds_id}")
+    assert page.status_code == 200  # the admin can still find it and switch it back on
+    assert "inactive" in client.get("/admin/directory").text
+
+
+def test_search_input_never_fails_and_a_zip_alone_is_used(client, auth, directory):
+    auth.login(CounselorFactory())
+    for query in (
+        "radius=sNaN&zip_code=10001",
+        "radius=Infinity&zip_code=10001",
+        "couple=99999999999999999999",
+        "page=999",
+        "radius=-5",
+        "q=" + "x" * 300,
+    ):
+        assert client.get(f"/directory?{query}").status_code in (200, 400), query
+    by_zip = visible_text(
+        client.get("/directory?zip_code=10001&radius=2").text.split('id="results"')[1]
+    )
+    assert "Midtown Couples Clinic" in by_zip and "Newark Family Center" not in by_zip
+    nowhere = client.get("/directory?radius=2")
+    assert "Say where to measure from" in nowhere.text
+
+
+def test_words_may_appear_anywhere_in_the_listing(directory):
+    add_service("Harbor Group", description="licensed couples therapists in the evening")
+    found = names(services.search(services.SearchQuery(text="evening couples")))
+    assert found == ["Harbor Group"]
