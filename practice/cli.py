@@ -175,7 +175,10 @@ def directory_export(path: Path) -> None:
     from practice.directory import services
 
     with _app_context():
-        counts = services.export_package(path)
+        try:
+            counts = services.export_package(path)
+        except OSError as error:
+            raise click.ClickException(f"Cannot write {path}: {error.strerror}") from None
     click.echo(f"Exported {sum(counts.values())} records to {path}.")
 
 

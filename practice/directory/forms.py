@@ -14,7 +14,6 @@ from wtforms import (
     validators,
 )
 
-from practice.directory.models import ReferralStatus
 from practice.forms import LONG_TEXT, max_length, optional_id, required, strip
 
 
@@ -78,15 +77,14 @@ class ReferralForm(FlaskForm):
         [required("Give the reason for the referral."), max_length(LONG_TEXT)],
         filters=[strip],
     )
-    shared = BooleanField("Show it to the partners in their portal, with the contact details")
+    shared = BooleanField(
+        "Show it in the portal: the partner(s) see the service's contact details and the reason "
+        "written above, word for word"
+    )
 
 
 class StatusForm(FlaskForm):
-    status = RadioField(
-        "New status",
-        [required("Choose the new status.")],
-        choices=[SelectChoice(s.value, s.label) for s in ReferralStatus if s.value != "suggested"],
-    )
+    status = RadioField("New status", [required("Choose the new status.")])
     note = TextAreaField(
         "Note (needed when declined)", [validators.Optional(), max_length(2000)], filters=[strip]
     )

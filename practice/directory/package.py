@@ -120,9 +120,8 @@ def _read_csv(resource: Resource, content: bytes, problems: list[Problem]) -> li
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        problems.append(
-            Problem(resource.path, None, None, f"not UTF-8 text (byte {error.start + 1})")
-        )
+        line = content[: error.start].count(b"\n") + 1
+        problems.append(Problem(resource.path, line, None, "not UTF-8 text"))
         return []
     try:
         table = list(csv.reader(io.StringIO(text, newline=""), strict=True))
@@ -210,6 +209,10 @@ def _check_value(
             problem(f"longitude {value} is outside -180 to 180")
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"
+
+
 def _check_references(
     rows: Rows, problems: list[Problem], known: dict[str, set[str]] | None = None
 ) -> None:
@@ -217,9 +220,12 @@ def _check_references(
     from practice.directory.hsds import resources_by_name
 
     ids = {name: {row["id"] for row in table} for name, table in rows.items()}
+    unreadable = {name for name, table in rows.items() if not table}
     for name, table in rows.items():
         resource = resources_by_name()[name]
         for column, target in resource.references.items():
+            if target in unreadable:
+                continue  # that file's own problem is reported; no echo for every row here
             available = ids.get(target, set()) | (known or {}).get(target, set())
             for number, row in enumerate(table, start=2):
                 value = row.get(column, "")
@@ -229,6 +235,6 @@ def _check_references(
                             resource.path,
                             number,
                             column,
-                            f"points to a {target} that is not in the package",
+                            f"points to {_article(target)} {target} that is not in the package",
                         )
                     )

@@ -137,6 +137,9 @@ def services_by_id(hsds_ids: list[str]) -> dict[str, DirectoryService]:
         for service in db.session.scalars(
             select(DirectoryService)
             .where(DirectoryService.hsds_id.in_(hsds_ids))
-            .options(selectinload(DirectoryService.locations))
+            .options(
+                selectinload(DirectoryService.locations),
+                selectinload(DirectoryService.categories),
+            )
         )
     }

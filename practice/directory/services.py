@@ -297,7 +297,8 @@ def rebuild_index() -> None:
                         (
                             s.get("description"),
                             s.get("byday"),
-                            s.get("opens_at") and f"{s['opens_at']}–{s.get('closes_at', '')}",
+                            s.get("opens_at")
+                            and f"{s['opens_at'][:5]}–{s.get('closes_at', '')[:5]}",
                         ),
                     )
                 )

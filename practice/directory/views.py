@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 from wtforms import SelectChoice
 
 from practice import db
@@ -23,10 +26,18 @@ from practice.directory.forms import (
 )
 from practice.directory.models import DirectoryLocation, Referral, ReferralStatus
 from practice.directory.package import PackageRejected
+from practice.measures.views import QUICK_EXIT_URL
 from practice.pagination import Page, clamp_page, query_id
 
 bp = Blueprint("directory", __name__)
 PAGE_SIZE = 20
+
+
+@bp.app_template_filter("dial")
+def dial(phone: str) -> str:
+    """A phone number as a tel: link wants it: the number only, extension left off."""
+    number = re.split(r"(?i)\s*(?:ext\.?|x)\s*\d", phone)[0]
+    return "".join(char for char in number if char.isdigit() or char == "+")
 
 
 def _search_form(couple) -> SearchForm:
@@ -137,7 +148,11 @@ def import_upload():
                 result = services.import_package(path, actor=current_user)
             except PackageRejected as error:
                 db.session.rollback()
-                problems = error.problems
+                # Name the file the admin chose, not the temporary copy.
+                chosen = secure_filename(form.package.data.filename or "") or "the upload"
+                problems = [
+                    replace(p, file=chosen) if p.file == path.name else p for p in error.problems
+                ]
             else:
                 db.session.commit()
     status = 400 if form.errors or problems else 200
@@ -233,7 +248,12 @@ def referral(referral_id: int):
     """A referral's history, and moving it on."""
     referral = _load_referral_or_404(referral_id)
     form = StatusForm()
-    if form.validate_on_submit():
+    form.status.choices = [
+        SelectChoice(status.value, status.label) for status in referrals.NEXT[referral.status]
+    ]
+    if request.method == "POST" and not form.status.choices:
+        form.status.errors = ["This referral is closed; its status no longer changes."]
+    elif form.validate_on_submit():
         try:
             referrals.change_status(
                 referral, ReferralStatus(form.status.data), form.note.data or "", current_user
@@ -261,11 +281,20 @@ def portal_referrals():
     if partner is None:
         abort(404)
     found = referrals.referrals_for_partner(partner)
+    listed = referrals.services_by_id([r.service_hsds_id for r in found])
     return render_template(
         "directory/portal_referrals.html",
         referrals=found,
-        services=referrals.services_by_id([r.service_hsds_id for r in found]),
+        services=listed,
         partner=partner,
+        # A page listing domestic-violence support gets the same quick exit as safety pages.
+        quick_exit=QUICK_EXIT_URL
+        if any(
+            c.term_id == services.DOMESTIC_VIOLENCE_TERM
+            for s in listed.values()
+            for c in s.categories
+        )
+        else None,
     )
 
 
@@ -281,6 +310,9 @@ def mark_contacted(referral_id: int):
     )
     if referral is None:
         abort(404)
+    if referral.status is not ReferralStatus.SUGGESTED:
+        flash("Your counselor already knows you made contact. Thank you.", "info")
+        return redirect(url_for("directory.portal_referrals"))
     try:
         referrals.change_status(referral, ReferralStatus.CONTACTED, "", current_user)
     except referrals.ReferralError as error:

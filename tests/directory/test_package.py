@@ -144,7 +144,7 @@ BROKEN = [
         lambda p: _edit(
             p / "services.csv", 2, "organization_id", "11111111-2222-4333-8444-555555555555"
         ),
-        "services.csv, row 2, column organization_id: points to a organization that is not in",
+        "services.csv, row 2, column organization_id: points to an organization that is not in",
     ),
     (
         "latitude out of range",
@@ -159,7 +159,7 @@ BROKEN = [
     (
         "not utf-8",
         lambda p: (p / "phones.csv").write_bytes("id,number\n\xe9\n".encode("latin-1")),
-        "phones.csv: not UTF-8 text",
+        "phones.csv, row 2: not UTF-8 text",
     ),
     (
         "not csv",

@@ -358,3 +358,28 @@ def test_words_may_appear_anywhere_in_the_listing(directory):
     add_service("Harbor Group", description="licensed couples therapists in the evening")
     found = names(services.search(services.SearchQuery(text="evening couples")))
     assert found == ["Harbor Group"]
+
+
+def test_referral_pages_offer_only_possible_moves_and_warn_about_gone_services(
+    client, auth, directory
+):
+    couple = CoupleFactory()
+    rae = partner_with_login(couple, 1)
+    auth.login(couple.counselor)
+    service = directory["dv"]
+    client.post(f"/couples/{couple.id}/referrals/new?service={service.hsds_id}",
+                data={"partner_id": str(couple.partners[0].id), "reason": "For you",
+                      "shared": "y"})
+    referral = db.session.scalar(select(Referral))
+    page = client.get(f"/referrals/{referral.id}").text
+    assert 'value="completed"' not in page and 'value="contacted"' in page
+    auth.logout()
+    auth.login(rae)
+    portal = client.get("/portal/referrals").text
+    assert "data-quick-exit" in portal  # it lists domestic-violence support
+    client.post(f"/portal/referrals/{referral.id}/contacted")
+    twice = client.post(f"/portal/referrals/{referral.id}/contacted", follow_redirects=True)
+    assert "Your counselor already knows you made contact." in twice.text
+    service.status = "inactive"
+    gone = client.get("/portal/referrals").text
+    assert "This service is no longer listed." in gone and "555-0100" not in gone
