@@ -66,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["endorsed"] = endorsed_items
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return app
 
 
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from practice.exercises.views import bp as exercises_bp
     from practice.measures.views import bp as measures_bp
     from practice.portal.views import bp as portal_bp
+    from practice.reporting.views import bp as reports_bp
 
     signin.init_app(app)
     clock.init_app(app)
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(measures_bp)
     app.register_blueprint(exercises_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(reports_bp)
     throttle.init_app(app)  # wraps views, so it comes after the blueprints
 
 

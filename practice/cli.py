@@ -182,6 +182,33 @@ def directory_export(path: Path) -> None:
     click.echo(f"Exported {sum(counts.values())} records to {path}.")
 
 
+@main.group("report")
+def report_group() -> None:
+    """PDF reports."""
+
+
+@report_group.command("note")
+@click.argument("note_id", type=int)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+def report_note(note_id: int, output: Path) -> None:
+    """Write a signed progress note as a PDF."""
+    from practice.appointments.models import ProgressNote
+    from practice.reporting import services
+
+    with _app_context():
+        note = db.session.get(ProgressNote, note_id)
+        if note is None or not note.is_signed:
+            raise click.ClickException(f"No signed note has the id {note_id}.")
+        report = services.note_report(note)
+        services.record(report, None, note_id)
+        db.session.commit()
+    try:
+        output.write_bytes(report.pdf)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}") from None
+    click.echo(f"Wrote {output} ({len(report.pdf)} bytes, sha256 {report.sha256}).")
+
+
 @main.group("reminders")
 def reminders_group() -> None:
     """E-mail reminders of exercises due."""

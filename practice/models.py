@@ -24,6 +24,7 @@ from practice.exercises.models import (
     ReminderSent,
 )
 from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.reporting.models import GeneratedReport
 
 __all__ = [
     "Addendum",
@@ -43,6 +44,7 @@ __all__ = [
     "Exercise",
     "ExerciseVersion",
     "Feedback",
+    "GeneratedReport",
     "Invitation",
     "MeasureResponse",
     "NoteVersion",

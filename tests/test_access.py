@@ -112,6 +112,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "POST": only({COUNSELOR: 409, OTHER: 404}, 403),
     },
     "appointments.add_addendum": {"POST": only({COUNSELOR: 400, OTHER: 404}, 403)},
+    "reports.note_pdf": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "measures.enter": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),

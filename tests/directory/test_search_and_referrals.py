@@ -367,9 +367,10 @@ def test_referral_pages_offer_only_possible_moves_and_warn_about_gone_services(
     rae = partner_with_login(couple, 1)
     auth.login(couple.counselor)
     service = directory["dv"]
-    client.post(f"/couples/{couple.id}/referrals/new?service={service.hsds_id}",
-                data={"partner_id": str(couple.partners[0].id), "reason": "For you",
-                      "shared": "y"})
+    client.post(
+        f"/couples/{couple.id}/referrals/new?service={service.hsds_id}",
+        data={"partner_id": str(couple.partners[0].id), "reason": "For you", "shared": "y"},
+    )
     referral = db.session.scalar(select(Referral))
     page = client.get(f"/referrals/{referral.id}").text
     assert 'value="completed"' not in page and 'value="contacted"' in page

@@ -1,0 +1,1 @@
+"""PDF reports: one renderer, and the builders of each report."""

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from practice.appointments import services as appointments
+from practice.reporting.models import GeneratedReport
+from practice.reporting.render import ASSET_BASE, BundledOnlyFetcher, render_pdf
+from tests.factories import AppointmentFactory, signed_note
+
+if shutil.which("pdftotext") is None and os.environ.get("PRACTICE_REQUIRE_PDF_TOOLS"):
+    raise RuntimeError("pdftotext is required here: apt-get install poppler-utils")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None,
+    reason="poppler-utils is not installed; install it with: sudo apt-get install poppler-utils",
+)
+
+
+def pdf_text(pdf: bytes) -> str:
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return result.stdout.decode()
+
+
+class Canary:
+    """A local web server that notes every request it gets."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        canary = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                canary.hits.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_signed_note_pdf_has_the_note_signature_hash_and_page_numbers(client, auth):
+    note = signed_note(AppointmentFactory(), assessment="Less blame in their language.")
+    appointments.add_addendum(
+        note,
+        {"reason": "Date typo", "body": "The walk was on Tuesday."},
+        note.appointment.couple.counselor,
+    )
+    auth.login(note.appointment.couple.counselor)
+    response = client.get(f"/notes/{note.id}/pdf")
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in (
+        "Progress note",
+        note.appointment.couple.display_name,
+        "Confidential",
+        "Less blame in their language.",
+        note.content_hash,
+        "Addendum 1: Date typo",
+        "The walk was on Tuesday.",
+    ):
+        assert expected in text, expected
+    pages = re.findall(r"Page (\d+) of (\d+)", text)
+    assert pages[0][0] == "1" and all(total == pages[-1][1] for _n, total in pages)
+    assert pages[-1][0] == pages[-1][1]
+
+
+def test_every_pdf_made_is_recorded_with_its_sha256(client, auth, db_session):
+    import hashlib
+
+    note = signed_note(AppointmentFactory())
+    auth.login(note.appointment.couple.counselor)
+    pdf = client.get(f"/notes/{note.id}/pdf").data
+    entry = db_session.scalar(select(GeneratedReport))
+    assert entry.kind == "note" and entry.subject_id == note.id
+    assert entry.sha256 == hashlib.sha256(pdf).hexdigest()
+    assert entry.generated_by_id == note.appointment.couple.counselor_id
+
+
+def test_markup_and_addresses_typed_by_users_are_text_and_fetch_nothing(client, auth):
+    with Canary() as canary:
+        hostile = (
+            f'<img src="{canary.url}/img"> <link rel=stylesheet href="{canary.url}/css"> '
+            f'<b>bold?</b> <img src="file:///etc/passwd"> '
+            f'<img src="data:image/png;base64,iVBORw0KGgo="> '
+            f"<style>@import url({canary.url}/import);</style>"
+        )
+        note = signed_note(AppointmentFactory(), assessment=hostile, plan=hostile)
+        auth.login(note.appointment.couple.counselor)
+        text = pdf_text(client.get(f"/notes/{note.id}/pdf").data)
+        assert "<b>bold?</b>" in text and "file:///etc/passwd" in text
+        assert canary.hits == []
+
+
+def test_the_fetcher_refuses_everything_but_bundled_assets():
+    with Canary() as canary:
+        fetcher = BundledOnlyFetcher()
+        for url in (
+            "file:///etc/passwd",
+            f"{canary.url}/x",
+            "data:text/plain,hi",
+            ASSET_BASE + "../../etc/passwd",
+            "https://example.com/",
+        ):
+            with pytest.raises(ValueError):
+                fetcher.fetch(url)
+        assert fetcher.fetch(ASSET_BASE + "_shared/print.css").status == 200
+        assert canary.hits == []
+
+
+def test_the_same_data_gives_the_same_bytes(app, db_session):
+    context = {
+        "couple_name": "A & B",
+        "appointment_when": "01 Dec 2026 at 17:00",
+        "individual": None,
+        "note_format": "DAP",
+        "author": "C",
+        "sections": [("Data", "x")],
+        "areas": [],
+        "interventions": "",
+        "homework_reviewed": "",
+        "risk_observed": False,
+        "risk_details": "",
+        "signed_by": "C",
+        "signed_when": "01 Dec 2026 at 18:00",
+        "content_hash": "0" * 64,
+        "addenda": [],
+    }
+    assert render_pdf("note", context) == render_pdf("note", context)
