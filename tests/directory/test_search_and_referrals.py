@@ -310,10 +310,11 @@ def test_editing_removes_what_was_cleared_and_keeps_the_place(client, auth, db_s
     services.ensure_categories()
     client.post("/admin/directory/services/new", data=_service_form())
     service = db_session.scalar(select(DirectoryService))
+    hsds_id = service.hsds_id  # the search index is rebuilt on each save: keep the HSDS id
     location = service.locations[0]
     location_record = (location.latitude, location.longitude)
     client.post(
-        f"/admin/directory/services/{service.hsds_id}/edit",
+        f"/admin/directory/services/{hsds_id}/edit",
         data=_service_form(
             languages="English", phone="", category="", description="New words only"
         ),
@@ -324,13 +325,13 @@ def test_editing_removes_what_was_cleared_and_keeps_the_place(client, auth, db_s
     assert service.categories == []
     assert (service.locations[0].latitude, service.locations[0].longitude) == location_record
     unknown = client.post(
-        f"/admin/directory/services/{service.hsds_id}/edit", data=_service_form(zip_code="99999")
+        f"/admin/directory/services/{hsds_id}/edit", data=_service_form(zip_code="99999")
     )
     assert unknown.status_code == 400 and "This ZIP code is not known" in unknown.text
     client.post(
-        f"/admin/directory/services/{service.hsds_id}/edit", data=_service_form(status="inactive")
+        f"/admin/directory/services/{hsds_id}/edit", data=_service_form(status="inactive")
     )
-    page = client.get(f"/directory/services/{service.hsds_id}")
+    page = client.get(f"/directory/services/{hsds_id}")
     assert page.status_code == 200  # the admin can still find it and switch it back on
     assert "inactive" in client.get("/admin/directory").text
 
