@@ -167,3 +167,34 @@ def make_assignment(couple: Couple, version: ExerciseVersion, **changes: object)
         **changes,
     }
     return exercises.assign(couple, version, data, couple.counselor)
+
+
+def couple_with_portal(
+    counselor: User, partners: tuple[tuple[str, str], tuple[str, str]], password: str
+) -> Couple:
+    """A couple made through the services, both partners signed up with ``password``.
+
+    For tests that commit to a database of their own (a live server, threads), where the
+    factories' flush-only sessions do not fit.
+    """
+    from practice.accounts.services import accept_invitation
+    from practice.couples import services as couples
+
+    (name_a, email_a), (name_b, email_b) = partners
+    couple = couples.create_couple(
+        counselor,
+        {
+            "partner_a": {"name": name_a, "pronouns": "", "email": email_a, "phone": ""},
+            "partner_b": {"name": name_b, "pronouns": "", "email": email_b, "phone": ""},
+            "presenting_concerns": "",
+            "goals": "",
+            "intake_date": date.today(),
+            "status": "active",
+            "closed_on": None,
+            "closing_reason": None,
+        },
+    )
+    for partner in couple.partners:
+        issued = couples.invite_partner(partner, counselor, timedelta(days=1))
+        accept_invitation(issued.invitation, password)
+    return couple

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from practice import db
 from practice.accounts import services as accounts
 from practice.accounts.models import Role
-from practice.couples import services as couples
 from practice.db import get_database
 from practice.exercises.models import Completion
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
-from tests.factories import make_assignment, make_exercise
+from tests.factories import couple_with_portal, make_assignment, make_exercise
 
 PASSWORD = "concurrency test passphrase"
 
@@ -27,32 +25,9 @@ def test_both_partners_sending_at_once_both_land(tmp_path):
             counselor = accounts.create_user(
                 email="c@example.com", name="C", role=Role.COUNSELOR, password=PASSWORD
             )
-            couple = couples.create_couple(
-                counselor,
-                {
-                    "partner_a": {
-                        "name": "A",
-                        "pronouns": "",
-                        "email": "a@example.com",
-                        "phone": "",
-                    },
-                    "partner_b": {
-                        "name": "B",
-                        "pronouns": "",
-                        "email": "b@example.com",
-                        "phone": "",
-                    },
-                    "presenting_concerns": "",
-                    "goals": "",
-                    "intake_date": date.today(),
-                    "status": "active",
-                    "closed_on": None,
-                    "closing_reason": None,
-                },
+            couple = couple_with_portal(
+                counselor, (("A", "a@example.com"), ("B", "b@example.com")), PASSWORD
             )
-            for partner in couple.partners:
-                issued = couples.invite_partner(partner, counselor, timedelta(days=1))
-                accounts.accept_invitation(issued.invitation, PASSWORD)
             assignment_id = make_assignment(couple, make_exercise()).id
             db.session.commit()
         clients = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,11 @@ from werkzeug.serving import make_server
 from practice import db
 from practice.accounts import services
 from practice.accounts.models import Role
-from practice.couples import services as couples
 from practice.db import get_database
 from practice.exercises.library import sync_library
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
+from tests.factories import couple_with_portal
 
 CHROMIUM = Path("/usr/bin/chromium")
 COUNSELOR_EMAIL = "browser.counselor@example.com"
@@ -51,32 +50,11 @@ def live_server(tmp_path_factory):
                 role=Role.COUNSELOR,
                 password=COUNSELOR_PASSWORD,
             )
-            couple = couples.create_couple(
+            couple_with_portal(
                 counselor,
-                {
-                    "partner_a": {
-                        "name": "Wren Ash",
-                        "pronouns": "",
-                        "email": PARTNER_EMAIL,
-                        "phone": "",
-                    },
-                    "partner_b": {
-                        "name": "Rowan Ash",
-                        "pronouns": "",
-                        "email": SECOND_PARTNER_EMAIL,
-                        "phone": "",
-                    },
-                    "presenting_concerns": "",
-                    "goals": "",
-                    "intake_date": date.today(),
-                    "status": "active",
-                    "closed_on": None,
-                    "closing_reason": None,
-                },
+                (("Wren Ash", PARTNER_EMAIL), ("Rowan Ash", SECOND_PARTNER_EMAIL)),
+                PARTNER_PASSWORD,
             )
-            for partner in couple.partners:
-                issued = couples.invite_partner(partner, counselor, timedelta(days=1))
-                services.accept_invitation(issued.invitation, PARTNER_PASSWORD)
             sync_library()
             db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)

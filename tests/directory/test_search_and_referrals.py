@@ -328,9 +328,7 @@ def test_editing_removes_what_was_cleared_and_keeps_the_place(client, auth, db_s
         f"/admin/directory/services/{hsds_id}/edit", data=_service_form(zip_code="99999")
     )
     assert unknown.status_code == 400 and "This ZIP code is not known" in unknown.text
-    client.post(
-        f"/admin/directory/services/{hsds_id}/edit", data=_service_form(status="inactive")
-    )
+    client.post(f"/admin/directory/services/{hsds_id}/edit", data=_service_form(status="inactive"))
     page = client.get(f"/directory/services/{hsds_id}")
     assert page.status_code == 200  # the admin can still find it and switch it back on
     assert "inactive" in client.get("/admin/directory").text
