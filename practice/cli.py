@@ -202,6 +202,50 @@ def report_note(note_id: int, output: Path) -> None:
         report = services.note_report(note)
         services.record(report, None, note_id)
         db.session.commit()
+    _write(output, report)
+
+
+@report_group.command("worksheet")
+@click.argument("exercise_id", type=int)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+def report_worksheet(exercise_id: int, output: Path) -> None:
+    """Write a printable blank form of a library exercise."""
+    from practice.exercises.models import Exercise
+    from practice.exercises.services import current_version
+    from practice.reporting import services
+
+    with _app_context():
+        exercise = db.session.get(Exercise, exercise_id)
+        if exercise is None:
+            raise click.ClickException(f"No exercise has the id {exercise_id}.")
+        report = services.worksheet(current_version(exercise))
+        services.record(report, None, exercise_id)
+        db.session.commit()
+    _write(output, report)
+
+
+@report_group.command("handout")
+@click.option("--service", "hsds_ids", multiple=True, required=True, help="HSDS id; repeat it")
+@click.option("--for", "for_whom", default="Local services", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+def report_handout(hsds_ids: tuple[str, ...], for_whom: str, output: Path) -> None:
+    """Write a handout of chosen directory services."""
+    from practice.directory.referrals import services_by_id
+    from practice.reporting import services
+
+    with _app_context():
+        found = services_by_id(list(hsds_ids))
+        missing = [hsds_id for hsds_id in hsds_ids if hsds_id not in found]
+        if missing:
+            raise click.ClickException(f"Not in the directory: {', '.join(missing)}")
+        context = services.handout_context([found[i] for i in hsds_ids], for_whom, "your counselor")
+        report = services.build("handout", "services.pdf", context)
+        services.record(report, None, None)
+        db.session.commit()
+    _write(output, report)
+
+
+def _write(output: Path, report) -> None:
     try:
         output.write_bytes(report.pdf)
     except OSError as error:

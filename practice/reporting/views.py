@@ -6,6 +6,11 @@ from flask_login import current_user
 from practice import db
 from practice.access import Audience, Permission, allow
 from practice.appointments.policy import load_note_or_404
+from practice.couples.policy import load_couple_or_404
+from practice.couples.services import partner_of
+from practice.directory.referrals import referrals_of, services_by_id
+from practice.exercises.policy import load_exercise_or_404, load_own_assignment_or_404
+from practice.exercises.services import current_version
 from practice.reporting import services
 
 bp = Blueprint("reports", __name__)
@@ -17,6 +22,60 @@ def _pdf_response(report: services.Report) -> Response:
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{report.filename}"'},
     )
+
+
+def _sent(kind: str, filename: str, context: dict, subject_id: int | None) -> Response:
+    """Render outside the transaction (the data is read), record it, and send it."""
+    db.session.commit()
+    report = services.build(kind, filename, context)
+    services.record(report, current_user, subject_id)
+    db.session.commit()
+    return _pdf_response(report)
+
+
+@bp.route("/exercises/<id:exercise_id>/worksheet.pdf")
+@allow(Audience.STAFF)
+def exercise_worksheet(exercise_id: int):
+    """A printable blank form of an exercise from the library."""
+    exercise = load_exercise_or_404(exercise_id, Permission.EXERCISE_VIEW)
+    version = current_version(exercise)
+    return _sent(
+        "worksheet",
+        f"worksheet-{exercise_id}-v{version.number}.pdf",
+        services.worksheet_context(version),
+        exercise_id,
+    )
+
+
+@bp.route("/portal/assignments/<id:assignment_id>/worksheet.pdf")
+@allow(Audience.CLIENT)
+def portal_worksheet(assignment_id: int):
+    """The worksheet of one of my exercises, for doing it on paper."""
+    partner = partner_of(current_user)
+    if partner is None:
+        abort(404)
+    assignment = load_own_assignment_or_404(partner, assignment_id)
+    return _sent(
+        "worksheet",
+        f"worksheet-assignment-{assignment_id}.pdf",
+        services.worksheet_context(assignment.version, assignment),
+        assignment.version.exercise_id,
+    )
+
+
+@bp.route("/couples/<id:couple_id>/handout.pdf")
+@allow(Audience.COUNSELOR)
+def handout(couple_id: int):
+    """The services a couple was referred to (shared with the whole couple), to take home."""
+    couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE)
+    chosen = [r for r in referrals_of(couple) if r.shared and r.partner_id is None]
+    listed = services_by_id([r.service_hsds_id for r in chosen])
+    context = services.handout_context(
+        [listed[r.service_hsds_id] for r in chosen if r.service_hsds_id in listed],
+        couple.display_name,
+        couple.counselor.name,
+    )
+    return _sent("handout", f"services-{couple_id}.pdf", context, couple_id)
 
 
 @bp.route("/notes/<id:note_id>/pdf")

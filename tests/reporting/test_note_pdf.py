@@ -147,3 +147,60 @@ def test_the_same_data_gives_the_same_bytes(app, db_session):
         "addenda": [],
     }
     assert render_pdf("note", context) == render_pdf("note", context)
+
+
+def test_a_worksheet_prints_the_exercise_as_a_blank_form(client, auth):
+    from tests.factories import CoupleFactory, make_assignment, make_exercise, partner_with_login
+
+    couple = CoupleFactory(partners=["Ida Wren", "Oli Wren"])
+    user = partner_with_login(couple, 1)
+    assignment = make_assignment(
+        couple, make_exercise(title="Evening <b>check-in</b>"), note="Try it after dinner."
+    )
+    auth.login(user)
+    text = pdf_text(client.get(f"/portal/assignments/{assignment.id}/worksheet.pdf").data)
+    for expected in (
+        "Evening <b>check-in</b>",
+        "Ida Wren & Oli Wren",
+        "Try it after dinner.",
+        "1. What I heard",
+        "2. How connected (0-10)",
+        "Yes",
+        "No",
+        "Page 1 of",
+    ):
+        assert expected in text, expected
+
+
+def test_the_handout_lists_the_shared_services_with_how_to_reach_them(client, auth):
+    import uuid
+
+    from practice import db
+    from practice.directory import referrals
+    from practice.directory.models import DirectoryLocation, DirectoryService
+    from tests.factories import CoupleFactory
+
+    couple = CoupleFactory()
+    shared = DirectoryService(
+        hsds_id=str(uuid.uuid4()),
+        name="Harbor Group",
+        status="active",
+        phones=["212-555-0142"],
+        languages=["Spanish"],
+        hours=["Mon 9-5"],
+    )
+    shared.locations.append(DirectoryLocation(hsds_id=str(uuid.uuid4()), address="7 Pier Rd"))
+    internal = DirectoryService(
+        hsds_id=str(uuid.uuid4()), name="Internal Only Clinic", status="active"
+    )
+    db.session.add_all([shared, internal])
+    db.session.flush()
+    referrals.refer(couple, shared, partner=None, reason="r", shared=True, actor=couple.counselor)
+    referrals.refer(
+        couple, internal, partner=None, reason="r", shared=False, actor=couple.counselor
+    )
+    auth.login(couple.counselor)
+    text = pdf_text(client.get(f"/couples/{couple.id}/handout.pdf").data)
+    for expected in ("Harbor Group", "212-555-0142", "7 Pier Rd", "Spanish", "Mon 9-5"):
+        assert expected in text, expected
+    assert "Internal Only Clinic" not in text
