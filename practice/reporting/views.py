@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from datetime import date
+
+from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 
-from practice import db
+from practice import clock, db
 from practice.access import Audience, Permission, allow
 from practice.appointments.policy import load_note_or_404
 from practice.couples.policy import load_couple_or_404
@@ -12,6 +14,7 @@ from practice.directory.referrals import referrals_of, services_by_id
 from practice.exercises.policy import load_exercise_or_404, load_own_assignment_or_404
 from practice.exercises.services import current_version
 from practice.reporting import services
+from practice.reporting.render import render_pdf
 
 bp = Blueprint("reports", __name__)
 
@@ -76,6 +79,34 @@ def handout(couple_id: int):
         couple.counselor.name,
     )
     return _sent("handout", f"services-{couple_id}.pdf", context, couple_id)
+
+
+def _period_arg(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name) or "")
+    except ValueError:
+        return default
+
+
+@bp.route("/couples/<id:couple_id>/progress-report.pdf")
+@allow(Audience.COUNSELOR)
+def progress_report(couple_id: int):
+    """The couple progress report for a period (the whole case by default)."""
+    couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
+    end = _period_arg("to", clock.today())
+    start = _period_arg("from", couple.intake_date)
+    if start > end:
+        start, end = end, start
+    context, extra = services.progress_context(couple, start, end)
+    db.session.commit()  # the data is read: no transaction held while rendering
+    report = services.Report(
+        "progress",
+        f"progress-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf",
+        render_pdf("progress", context, extra),
+    )
+    services.record(report, current_user, couple_id, (start, end))
+    db.session.commit()
+    return _pdf_response(report)
 
 
 @bp.route("/notes/<id:note_id>/pdf")

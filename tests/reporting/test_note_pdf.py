@@ -204,3 +204,56 @@ def test_the_handout_lists_the_shared_services_with_how_to_reach_them(client, au
     for expected in ("Harbor Group", "212-555-0142", "7 Pier Rd", "Spanish", "Mon 9-5"):
         assert expected in text, expected
     assert "Internal Only Clinic" not in text
+
+
+def test_the_progress_report_has_every_section_and_a_chart(client, auth):
+    from datetime import date, timedelta
+
+    from practice.measures import services as measures
+    from practice.measures.definitions import CSI4
+    from practice.measures.models import SafetyScreen
+    from tests.factories import CoupleFactory, make_assignment, make_exercise
+
+    couple = CoupleFactory(partners=["Ana Reyes", "Ben Reyes"])
+    note = signed_note(AppointmentFactory(couple=couple), assessment="ASSESSMENT-MARK")
+    for days, score in ((20, 2), (1, 4)):
+        for partner in couple.partners:
+            measures.record_response(
+                partner,
+                CSI4,
+                dict.fromkeys(CSI4.item_keys, score),
+                date.today() - timedelta(days=days),
+                couple.counselor,
+            )
+    make_assignment(couple, make_exercise(), start_on=date.today() - timedelta(days=2))
+    from practice import db
+
+    db.session.add(
+        SafetyScreen(
+            couple_id=couple.id,
+            partner_id=couple.partners[0].id,
+            answers={"afraid": 1},
+            positive=True,
+        )
+    )
+    db.session.flush()
+    auth.login(couple.counselor)
+    start = (date.today() - timedelta(days=60)).isoformat()
+    response = client.get(f"/couples/{couple.id}/progress-report.pdf?from={start}")
+    text = pdf_text(response.data)
+    for expected in (
+        "Couple progress report",
+        "Ana Reyes & Ben Reyes",
+        "Attendance",
+        "Couples Satisfaction Index (CSI-4)",
+        "+8",
+        "ASSESSMENT-MARK",
+        "Homework adherence by framework area",
+        "Communication",
+        "Safety",
+        "positive: afraid of partner",
+        "Page 1 of",
+    ):
+        assert expected in text, expected
+    assert note.id  # the signed note's assessment was included above
+    assert b"/Subtype /Image" in response.data or b"/XObject" in response.data
