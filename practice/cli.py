@@ -205,6 +205,46 @@ def report_note(note_id: int, output: Path) -> None:
     _write(output, report)
 
 
+def _couple_report(kind: str, couple_id: int, start, end, output: Path) -> None:
+    from practice import clock
+    from practice.couples.models import Couple
+    from practice.reporting import services
+    from practice.reporting.render import render_pdf
+
+    with _app_context():
+        couple = db.session.get(Couple, couple_id)
+        if couple is None:
+            raise click.ClickException(f"No couple has the id {couple_id}.")
+        start = start.date() if start else couple.intake_date
+        end = end.date() if end else clock.today()
+        build = services.progress_context if kind == "progress" else services.summary_context
+        context, extra = build(couple, start, end)
+        report = services.Report(kind, output.name, render_pdf(kind, context, extra))
+        services.record(report, None, couple_id, (start, end))
+        db.session.commit()
+    _write(output, report)
+
+
+@report_group.command("progress")
+@click.argument("couple_id", type=int)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="first day (intake)")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="last day (today)")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+def report_progress(couple_id: int, start, end, output: Path) -> None:
+    """Write the couple progress report for a period."""
+    _couple_report("progress", couple_id, start, end, output)
+
+
+@report_group.command("summary")
+@click.argument("couple_id", type=int)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="first day (intake)")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="last day (today)")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+def report_summary(couple_id: int, start, end, output: Path) -> None:
+    """Write the summary to give the couple, for a period."""
+    _couple_report("summary", couple_id, start, end, output)
+
+
 @report_group.command("worksheet")
 @click.argument("exercise_id", type=int)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)

@@ -117,6 +117,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "reports.portal_worksheet": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "reports.handout": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "reports.progress_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "reports.summary_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "measures.enter": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),

@@ -166,35 +166,18 @@ def handout_context(services_listed, for_whom: str, counselor: str) -> dict[str,
 DAY = "%d %b %Y"
 
 
-def progress_context(couple, start: date, end: date) -> tuple[dict[str, object], dict[str, bytes]]:
-    """Everything the progress report shows for a period, and the charts it embeds."""
+def _measures(couple, start: date, end: date) -> tuple[list[dict], dict[str, bytes]]:
+    """Each progress measure for a period: a table, a chart, change and divergence flags."""
     from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
 
-    from practice.appointments.models import Appointment, Attendance
-    from practice.directory.referrals import referrals_of
-    from practice.exercises import schedule
-    from practice.exercises import services as exercises
     from practice.measures import charts, scoring
     from practice.measures.definitions import PROGRESS_MEASURES
     from practice.measures.models import MeasureResponse
-    from practice.measures.services import endorsed_items, safety_screens_of
     from practice.reporting.render import ASSET_BASE
 
     def within(day: date) -> bool:
         return start <= day <= end
 
-    appointments = [
-        a
-        for a in db.session.scalars(
-            select(Appointment)
-            .where(Appointment.couple_id == couple.id)
-            .options(selectinload(Appointment.note).selectinload(ProgressNote.addenda))
-            .order_by(Appointment.starts_at)
-        )
-        if within(to_local(a.starts_at).date())
-    ]
-    attended = sum(a.attendance in (Attendance.BOTH, Attendance.ONE_PARTNER) for a in appointments)
     responses = [
         r
         for r in db.session.scalars(
@@ -264,6 +247,15 @@ def progress_context(couple, start: date, end: date) -> tuple[dict[str, object],
                 "source": measure.source if measure.citation_required else "",
             }
         )
+    return measures, extra
+
+
+def _adherence(couple, start: date, end: date) -> list[dict]:
+    """Homework done and missed in a period, by framework area and by who answers."""
+
+    from practice.exercises import schedule
+    from practice.exercises import services as exercises
+
     adherence_rows = []
     names = {p.id: p.name for p in couple.partners}
     by_area: dict[tuple[str, str], list[int]] = {}
@@ -294,6 +286,14 @@ def progress_context(couple, start: date, end: date) -> tuple[dict[str, object],
                 "percent": f"{round(100 * done / due)}%" if due else "—",
             }
         )
+    return adherence_rows
+
+
+def _agreements(couple) -> list[dict]:
+    """Agreements in force, with who signed them and their text."""
+
+    from practice.exercises import services as exercises
+
     agreements = []
     for agreement in exercises.agreements_of(couple.id):
         version = agreement.in_force
@@ -311,6 +311,35 @@ def progress_context(couple, start: date, end: date) -> tuple[dict[str, object],
                 ],
             }
         )
+    return agreements
+
+
+def progress_context(couple, start: date, end: date) -> tuple[dict[str, object], dict[str, bytes]]:
+    """Everything the progress report shows for a period, and the charts it embeds."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from practice.appointments.models import Appointment, Attendance
+    from practice.directory.referrals import referrals_of
+    from practice.measures.services import endorsed_items, safety_screens_of
+
+    def within(day: date) -> bool:
+        return start <= day <= end
+
+    appointments = [
+        a
+        for a in db.session.scalars(
+            select(Appointment)
+            .where(Appointment.couple_id == couple.id)
+            .options(selectinload(Appointment.note).selectinload(ProgressNote.addenda))
+            .order_by(Appointment.starts_at)
+        )
+        if within(to_local(a.starts_at).date())
+    ]
+    attended = sum(a.attendance in (Attendance.BOTH, Attendance.ONE_PARTNER) for a in appointments)
+    measures, extra = _measures(couple, start, end)
+    adherence_rows = _adherence(couple, start, end)
+    agreements = _agreements(couple)
     notes = [
         {
             "when": to_local(a.starts_at).strftime(DAY),
@@ -379,3 +408,61 @@ def progress_report(couple, start: date, end: date) -> Report:
     context, extra = progress_context(couple, start, end)
     name = f"progress-{couple.id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
     return Report("progress", name, render_pdf("progress", context, extra))
+
+
+# --- the summary for the couple -------------------------------------------------------------
+
+
+def summary_context(couple, start: date, end: date) -> tuple[dict[str, object], dict[str, bytes]]:
+    """What the couple may take home. By construction it holds no clinical notes, nothing
+    about the safety check, no answers at all (only how often exercises were done), and only
+    referrals shared with both partners."""
+    from practice.appointments.services import upcoming_for
+    from practice.directory.referrals import referrals_of, services_by_id
+    from practice.exercises import services as exercises
+
+    measures, extra = _measures(couple, start, end)
+    for measure in measures:
+        measure["flags"] = []  # divergence flags are for the counselor to raise in person
+    names = {partner.id: partner.name for partner in couple.partners}
+    done_rows = []
+    open_titles = []
+    for assignment in exercises.assignments_of(couple):
+        if assignment.partner_id is not None:
+            continue  # given to one partner: not the other's business
+        if assignment.due_on >= date.today() and assignment.closed_at is None:
+            open_titles.append(assignment.version.title)
+        counts: dict[str, int] = {}
+        for completion in assignment.completions:
+            sent_on = completion.submitted_at.date() if completion.submitted_at else None
+            if completion.submitted and sent_on and start <= sent_on <= end:
+                who = (
+                    "Together"
+                    if assignment.version.mode.value == "together"
+                    else names[completion.partner_id]
+                )
+                counts[who] = counts.get(who, 0) + 1
+        for who, done in sorted(counts.items()):
+            done_rows.append({"title": assignment.version.title, "who": who, "done": done})
+    upcoming = [
+        a
+        for a in upcoming_for(couple.counselor, limit=50)
+        if a.couple_id == couple.id and a.individual_partner_id is None
+    ]
+    shared = [r for r in referrals_of(couple) if r.shared and r.partner_id is None]
+    listed = services_by_id([r.service_hsds_id for r in shared])
+    handout = handout_context(
+        [listed[r.service_hsds_id] for r in shared if r.service_hsds_id in listed], "", ""
+    )
+    context = {
+        "couple_name": couple.display_name,
+        "period": f"{start:%d %b %Y} to {end:%d %b %Y}",
+        "counselor": couple.counselor.name,
+        "measures": measures,
+        "exercises": done_rows,
+        "agreements": _agreements(couple),
+        "next_appointment": to_local(upcoming[0].starts_at).strftime(WHEN) if upcoming else None,
+        "open_exercises": open_titles,
+        "services": handout["services"],
+    }
+    return context, extra

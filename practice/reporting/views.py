@@ -109,6 +109,27 @@ def progress_report(couple_id: int):
     return _pdf_response(report)
 
 
+@bp.route("/couples/<id:couple_id>/summary.pdf")
+@allow(Audience.COUNSELOR)
+def summary_report(couple_id: int):
+    """The summary to give the couple: progress, exercises, agreements, next steps, help."""
+    couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
+    end = _period_arg("to", clock.today())
+    start = _period_arg("from", couple.intake_date)
+    if start > end:
+        start, end = end, start
+    context, extra = services.summary_context(couple, start, end)
+    db.session.commit()
+    report = services.Report(
+        "summary",
+        f"summary-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf",
+        render_pdf("summary", context, extra),
+    )
+    services.record(report, current_user, couple_id, (start, end))
+    db.session.commit()
+    return _pdf_response(report)
+
+
 @bp.route("/notes/<id:note_id>/pdf")
 @allow(Audience.COUNSELOR)
 def note_pdf(note_id: int):

@@ -257,3 +257,96 @@ def test_the_progress_report_has_every_section_and_a_chart(client, auth):
         assert expected in text, expected
     assert note.id  # the signed note's assessment was included above
     assert b"/Subtype /Image" in response.data or b"/XObject" in response.data
+
+
+def test_the_client_summary_holds_nothing_private(client, auth):
+    import uuid
+    from datetime import date, timedelta
+
+    from practice import db
+    from practice.directory import referrals
+    from practice.directory.models import DirectoryService
+    from practice.exercises import services as exercises
+    from practice.exercises.models import Rhythm
+    from practice.measures import services as measures
+    from practice.measures.definitions import CSI4
+    from practice.measures.models import SafetyScreen
+    from tests.factories import (
+        CoupleFactory,
+        make_assignment,
+        make_exercise,
+        partner_with_login,
+    )
+
+    couple = CoupleFactory(partners=["Ana Reyes", "Ben Reyes"])
+    ana = partner_with_login(couple, 1)
+    signed_note(
+        AppointmentFactory(couple=couple),
+        assessment="NOTE-MARKER-ASSESS",
+        plan="NOTE-MARKER-PLAN",
+        data_section="NOTE-MARKER-DATA",
+    )
+    measures.record_response(
+        couple.partners[0],
+        CSI4,
+        dict.fromkeys(CSI4.item_keys, 3),
+        date.today() - timedelta(days=3),
+        couple.counselor,
+    )
+    private = make_assignment(
+        couple, make_exercise(privacy_choice=True, title="Shared Title"), rhythm="once"
+    )
+    exercises.save_answers(
+        private,
+        couple.partners[0],
+        {"heard": "COUNSELOR-ONLY-MARKER", "connected": 4},
+        visibility=None,
+        submit=True,
+        today=date.today(),
+        actor=ana,
+    )
+    make_assignment(
+        couple,
+        make_exercise(title="ONE-PARTNER-MARKER", rhythm=Rhythm.DAILY),
+        partner_id=couple.partners[0].id,
+    )
+    db.session.add(
+        SafetyScreen(
+            couple_id=couple.id,
+            partner_id=couple.partners[0].id,
+            answers={"afraid": 1},
+            positive=True,
+        )
+    )
+    help_desk = DirectoryService(
+        hsds_id=str(uuid.uuid4()), name="Open Help Desk", status="active", phones=["212-555-0111"]
+    )
+    alone = DirectoryService(
+        hsds_id=str(uuid.uuid4()), name="ALONE-REFERRAL-MARKER", status="active"
+    )
+    db.session.add_all([help_desk, alone])
+    db.session.flush()
+    referrals.refer(
+        couple, help_desk, partner=None, reason="REASON-MARKER", shared=True, actor=couple.counselor
+    )
+    referrals.refer(
+        couple, alone, partner=couple.partners[0], reason="r", shared=True, actor=couple.counselor
+    )
+    auth.login(couple.counselor)
+    start = (date.today() - timedelta(days=60)).isoformat()
+    response = client.get(f"/couples/{couple.id}/summary.pdf?from={start}")
+    text = pdf_text(response.data)
+    assert "Your progress together" in text and "Open Help Desk" in text
+    assert "212-555-0111" in text and "Shared Title" in text
+    for marker in (
+        "NOTE-MARKER",
+        "COUNSELOR-ONLY-MARKER",
+        "ONE-PARTNER-MARKER",
+        "ALONE-REFERRAL-MARKER",
+        "REASON-MARKER",
+        "afraid",
+        "Safety check",
+        "safety check",
+        "positive",
+    ):
+        assert marker not in text, marker
