@@ -245,6 +245,35 @@ def report_summary(couple_id: int, start, end, output: Path) -> None:
     _couple_report("summary", couple_id, start, end, output)
 
 
+@report_group.command("benchmark")
+@click.option("--weeks", default=52, show_default=True, type=click.IntRange(1, 104))
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20))
+def report_benchmark(weeks: int, runs: int) -> None:
+    """Time the progress report of a long case (in a throwaway database) against WeasyPrint."""
+    import tempfile
+
+    from practice.reporting import benchmark
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/benchmark.db"
+        migrate.upgrade(url)
+        app = _app(PRACTICE_ENV="testing", DATABASE_URL=url)
+        try:
+            with app.app_context():
+                couple_id = benchmark.build_case(weeks)
+                db.session.commit()
+                figures = benchmark.run(couple_id, runs)
+        finally:
+            get_database(app).engine.dispose()
+    ratio = figures["report_s"] / figures["weasyprint_s"]
+    click.echo(
+        f"progress report, {weeks} weekly appointments: {figures['report_s']:.2f} s "
+        f"(median of {runs}); WeasyPrint alone on the same HTML: "
+        f"{figures['weasyprint_s']:.2f} s; ratio {ratio:.2f}; "
+        f"{figures['pages_bytes']} bytes"
+    )
+
+
 @report_group.command("worksheet")
 @click.argument("exercise_id", type=int)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)

@@ -350,3 +350,17 @@ def test_the_client_summary_holds_nothing_private(client, auth):
         "positive",
     ):
         assert marker not in text, marker
+
+
+def test_the_benchmark_prints_its_figures():
+    from click.testing import CliRunner
+
+    from practice.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        ["report", "benchmark", "--weeks", "3", "--runs", "1"],
+        env={"PRACTICE_ENV": "development"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "progress report, 3 weekly appointments:" in result.output and "ratio" in result.output
