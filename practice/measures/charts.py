@@ -18,9 +18,15 @@ PARTNER_MARKERS = ("o", "s")
 
 @lru_cache(maxsize=256)
 def progress_chart(
-    measure_key: str, series: tuple[tuple[str, tuple[tuple[date, float], ...]], ...]
+    measure_key: str,
+    series: tuple[tuple[str, tuple[tuple[date, float], ...]], ...],
+    text_as_paths: bool = False,
 ) -> bytes:
-    """Both partners' totals over time, with the measure's cutoff line, as SVG bytes."""
+    """Both partners' totals over time, with the measure's cutoff line, as SVG bytes.
+
+    For PDFs the text is drawn as outlines (``text_as_paths``), so a report looks the same
+    whatever fonts the machine has; on screen it stays text.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -30,7 +36,7 @@ def progress_chart(
     measure = MEASURES[measure_key]
     with matplotlib.rc_context(
         {
-            "svg.fonttype": "none",  # keep text as text: smaller, searchable, sharp in PDFs
+            "svg.fonttype": "path" if text_as_paths else "none",
             "svg.hashsalt": "practice",
             "font.family": "DejaVu Sans",
             "font.size": 10,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -87,13 +88,34 @@ def render_html(report: str, context: dict[str, Any]) -> str:
     )
 
 
+# The last reports made, by a hash of everything they are made from: the same data gives the
+# same bytes, so an unchanged report is served again without rendering it.
+_CACHE: OrderedDict[str, bytes] = OrderedDict()
+CACHE_SIZE = 32
+
+
 def render_pdf(
     report: str, context: dict[str, Any], extra: dict[str, bytes] | None = None
 ) -> bytes:
     """The PDF of a report. The same context gives the same bytes."""
+    html = render_html(report, context)
+    key = hashlib.sha256(html.encode())
+    for url, content in sorted((extra or {}).items()):
+        key.update(url.encode() + hashlib.sha256(content).digest())
+    digest = key.hexdigest()
+    if digest in _CACHE:
+        _CACHE.move_to_end(digest)
+        return _CACHE[digest]
+    pdf = _render(report, html, extra)
+    _CACHE[digest] = pdf
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return pdf
+
+
+def _render(report: str, html: str, extra: dict[str, bytes] | None) -> bytes:
     from weasyprint import CSS, HTML
 
-    html = render_html(report, context)
     fetcher = BundledOnlyFetcher(extra)
     stylesheets = [
         CSS(url=ASSET_BASE + "_shared/print.css", url_fetcher=fetcher),

@@ -236,7 +236,7 @@ def _measures(couple, start: date, end: date) -> tuple[list[dict], dict[str, byt
         chart_url = None
         if any(points for _name, points in series):
             chart_url = f"{ASSET_BASE}generated/{measure.key}.svg"
-            extra[chart_url] = charts.progress_chart(measure.key, tuple(series))
+            extra[chart_url] = charts.progress_chart(measure.key, tuple(series), True)
         measures.append(
             {
                 "title": measure.title,
