@@ -209,7 +209,6 @@ def _couple_report(kind: str, couple_id: int, start, end, output: Path) -> None:
     from practice import clock
     from practice.couples.models import Couple
     from practice.reporting import services
-    from practice.reporting.render import render_pdf
 
     with _app_context():
         couple = db.session.get(Couple, couple_id)
@@ -219,7 +218,7 @@ def _couple_report(kind: str, couple_id: int, start, end, output: Path) -> None:
         end = end.date() if end else clock.today()
         build = services.progress_context if kind == "progress" else services.summary_context
         context, extra = build(couple, start, end)
-        report = services.Report(kind, output.name, render_pdf(kind, context, extra))
+        report = services.build(kind, output.name, context, extra)
         services.record(report, None, couple_id, (start, end))
         db.session.commit()
     _write(output, report)

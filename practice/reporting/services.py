@@ -76,9 +76,11 @@ def note_filename(note: ProgressNote) -> str:
     return f"note-{note.id}-{to_local(note.appointment.starts_at):%Y%m%d}.pdf"
 
 
-def build(kind: str, filename: str, context: dict[str, object]) -> Report:
-    """Render a report from a context already read from the database."""
-    return Report(kind, filename, render_pdf(kind, context))
+def build(
+    kind: str, filename: str, context: dict[str, object], extra: dict[str, bytes] | None = None
+) -> Report:
+    """Render a report from a context already read from the database (and its charts)."""
+    return Report(kind, filename, render_pdf(kind, context, extra))
 
 
 def note_report(note: ProgressNote) -> Report:
@@ -402,12 +404,6 @@ def progress_context(couple, start: date, end: date) -> tuple[dict[str, object],
         "safety": safety,
     }
     return context, extra
-
-
-def progress_report(couple, start: date, end: date) -> Report:
-    context, extra = progress_context(couple, start, end)
-    name = f"progress-{couple.id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
-    return Report("progress", name, render_pdf("progress", context, extra))
 
 
 # --- the summary for the couple -------------------------------------------------------------

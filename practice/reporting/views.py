@@ -14,7 +14,6 @@ from practice.directory.referrals import referrals_of, services_by_id
 from practice.exercises.policy import load_exercise_or_404, load_own_assignment_or_404
 from practice.exercises.services import current_version
 from practice.reporting import services
-from practice.reporting.render import render_pdf
 
 bp = Blueprint("reports", __name__)
 
@@ -27,11 +26,20 @@ def _pdf_response(report: services.Report) -> Response:
     )
 
 
-def _sent(kind: str, filename: str, context: dict, subject_id: int | None) -> Response:
-    """Render outside the transaction (the data is read), record it, and send it."""
+def _sent(
+    kind: str,
+    filename: str,
+    context: dict,
+    subject_id: int | None,
+    *,
+    extra: dict[str, bytes] | None = None,
+    period: tuple[date | None, date | None] = (None, None),
+) -> Response:
+    """Render outside the transaction (the data is read, so no lock is held while WeasyPrint
+    works), record the report, and send it."""
     db.session.commit()
-    report = services.build(kind, filename, context)
-    services.record(report, current_user, subject_id)
+    report = services.build(kind, filename, context, extra)
+    services.record(report, current_user, subject_id, period)
     db.session.commit()
     return _pdf_response(report)
 
@@ -88,46 +96,30 @@ def _period_arg(name: str, default: date) -> date:
         return default
 
 
-@bp.route("/couples/<id:couple_id>/progress-report.pdf")
-@allow(Audience.COUNSELOR)
-def progress_report(couple_id: int):
-    """The couple progress report for a period (the whole case by default)."""
+def _couple_period_report(couple_id: int, kind: str, make_context) -> Response:
+    """A report about a couple for a period: the whole case unless ?from= and ?to= say."""
     couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
     end = _period_arg("to", clock.today())
     start = _period_arg("from", couple.intake_date)
     if start > end:
         start, end = end, start
-    context, extra = services.progress_context(couple, start, end)
-    db.session.commit()  # the data is read: no transaction held while rendering
-    report = services.Report(
-        "progress",
-        f"progress-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf",
-        render_pdf("progress", context, extra),
-    )
-    services.record(report, current_user, couple_id, (start, end))
-    db.session.commit()
-    return _pdf_response(report)
+    context, extra = make_context(couple, start, end)
+    filename = f"{kind}-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+    return _sent(kind, filename, context, couple_id, extra=extra, period=(start, end))
+
+
+@bp.route("/couples/<id:couple_id>/progress-report.pdf")
+@allow(Audience.COUNSELOR)
+def progress_report(couple_id: int):
+    """The couple progress report for a period (the whole case by default)."""
+    return _couple_period_report(couple_id, "progress", services.progress_context)
 
 
 @bp.route("/couples/<id:couple_id>/summary.pdf")
 @allow(Audience.COUNSELOR)
 def summary_report(couple_id: int):
     """The summary to give the couple: progress, exercises, agreements, next steps, help."""
-    couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
-    end = _period_arg("to", clock.today())
-    start = _period_arg("from", couple.intake_date)
-    if start > end:
-        start, end = end, start
-    context, extra = services.summary_context(couple, start, end)
-    db.session.commit()
-    report = services.Report(
-        "summary",
-        f"summary-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf",
-        render_pdf("summary", context, extra),
-    )
-    services.record(report, current_user, couple_id, (start, end))
-    db.session.commit()
-    return _pdf_response(report)
+    return _couple_period_report(couple_id, "summary", services.summary_context)
 
 
 @bp.route("/notes/<id:note_id>/pdf")
@@ -137,11 +129,4 @@ def note_pdf(note_id: int):
     note = load_note_or_404(note_id, Permission.NOTE_READ)
     if not note.is_signed:
         abort(404)
-    context, filename = services.note_context(note), services.note_filename(note)
-    # The data is read; end the transaction before the slow part, so no lock is held
-    # while WeasyPrint works.
-    db.session.commit()
-    report = services.build("note", filename, context)
-    services.record(report, current_user, note_id)
-    db.session.commit()
-    return _pdf_response(report)
+    return _sent("note", services.note_filename(note), services.note_context(note), note_id)
