@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
-from practice import db, demo_directory
+from practice import clock, db, demo_directory
 from practice import demo_history as history
 from practice.accounts import services as accounts
 from practice.accounts.models import Role, User
@@ -61,7 +61,7 @@ def _case(
     closed_weeks_ago: int | None = None,
     reason: str | None = None,
 ) -> dict:
-    today = date.today()
+    today = clock.today()
     return {
         "partner_a": a,
         "partner_b": b,
@@ -74,65 +74,68 @@ def _case(
     }
 
 
-MAYA_CASES = [
-    _case(
-        _partner("Elena Marsh", "she/her", PARTNER.email, "555-0101"),
-        _partner("Tom Marsh", "he/him", OTHER_PARTNER.email, "555-0102"),
-        weeks_ago=16,
-        concerns="Feel more like flatmates than partners since their second child was born. "
-        "Arguments about money end in silence for days.",
-        goals="A weekly money conversation that stays calm. Ten minutes of talk every evening.",
-    ),
-    _case(
-        _partner("Priya Natarajan", "she/her", "priya@clients.example.org", "555-0111"),
-        _partner("Sam Okoro", "they/them", "sam@clients.example.org"),
-        weeks_ago=6,
-        concerns="Recurring fights about time with friends versus time together.",
-        goals="Agree on protected evenings; learn to pause a heated argument.",
-    ),
-    _case(
-        _partner("Daniel Reyes", "he/him", "daniel@clients.example.org"),
-        _partner("Marco Bellini", "he/him", None, "555-0131"),
-        weeks_ago=2,
-        concerns="Trust shaken after a broken promise about a job move.",
-        goals="Rebuild trust through small kept promises.",
-    ),
-    _case(
-        _partner("Grace Whitfield", "she/her", "grace@clients.example.org"),
-        _partner("Hannah Whitfield", "she/her", "hannah@clients.example.org"),
-        weeks_ago=30,
-        concerns="Disagreements about parenting roles with a teenager.",
-        goals="A written parenting plan both can stand behind.",
-        status="paused",
-    ),
-    _case(
-        _partner("Oliver Brandt", "he/him", None),
-        _partner("Nina Brandt", "she/her", None),
-        weeks_ago=44,
-        concerns="Distance after years of long working hours.",
-        goals="Reconnect through a daily habit of connection.",
-        status="closed",
-        closed_weeks_ago=8,
-        reason="Goals met; the couple chose to finish after twelve sessions.",
-    ),
-]
+def maya_cases() -> list[dict]:
+    return [
+        _case(
+            _partner("Elena Marsh", "she/her", PARTNER.email, "555-0101"),
+            _partner("Tom Marsh", "he/him", OTHER_PARTNER.email, "555-0102"),
+            weeks_ago=16,
+            concerns="Feel more like flatmates than partners since their second child was born. "
+            "Arguments about money end in silence for days.",
+            goals="A weekly money conversation that stays calm. Ten minutes of talk every evening.",
+        ),
+        _case(
+            _partner("Priya Natarajan", "she/her", "priya@clients.example.org", "555-0111"),
+            _partner("Sam Okoro", "they/them", "sam@clients.example.org"),
+            weeks_ago=6,
+            concerns="Recurring fights about time with friends versus time together.",
+            goals="Agree on protected evenings; learn to pause a heated argument.",
+        ),
+        _case(
+            _partner("Daniel Reyes", "he/him", "daniel@clients.example.org"),
+            _partner("Marco Bellini", "he/him", None, "555-0131"),
+            weeks_ago=2,
+            concerns="Trust shaken after a broken promise about a job move.",
+            goals="Rebuild trust through small kept promises.",
+        ),
+        _case(
+            _partner("Grace Whitfield", "she/her", "grace@clients.example.org"),
+            _partner("Hannah Whitfield", "she/her", "hannah@clients.example.org"),
+            weeks_ago=30,
+            concerns="Disagreements about parenting roles with a teenager.",
+            goals="A written parenting plan both can stand behind.",
+            status="paused",
+        ),
+        _case(
+            _partner("Oliver Brandt", "he/him", None),
+            _partner("Nina Brandt", "she/her", None),
+            weeks_ago=44,
+            concerns="Distance after years of long working hours.",
+            goals="Reconnect through a daily habit of connection.",
+            status="closed",
+            closed_weeks_ago=8,
+            reason="Goals met; the couple chose to finish after twelve sessions.",
+        ),
+    ]
 
-JONAH_CASES = [
-    _case(
-        _partner("Aisha Karimi", "she/her", "aisha@clients.example.org"),
-        _partner("Leo Fontaine", "he/him", "leo@clients.example.org"),
-        weeks_ago=10,
-        concerns="Repeated arguments about household chores and fairness.",
-        goals="Use I-statements instead of blame; a chores agreement with a revisit date.",
-    ),
-    _case(
-        _partner("Ruth Adeyemi", "she/her", None),
-        _partner("Felix Adeyemi", "he/him", None),
-        weeks_ago=1,
-        concerns="Recently married; different expectations about family visits.",
-        goals="Name the gap together and agree on first steps.",
-    ),
-]
+
+def jonah_cases() -> list[dict]:
+    return [
+        _case(
+            _partner("Aisha Karimi", "she/her", "aisha@clients.example.org"),
+            _partner("Leo Fontaine", "he/him", "leo@clients.example.org"),
+            weeks_ago=10,
+            concerns="Repeated arguments about household chores and fairness.",
+            goals="Use I-statements instead of blame; a chores agreement with a revisit date.",
+        ),
+        _case(
+            _partner("Ruth Adeyemi", "she/her", None),
+            _partner("Felix Adeyemi", "he/him", None),
+            weeks_ago=1,
+            concerns="Recently married; different expectations about family visits.",
+            goals="Name the gap together and agree on first steps.",
+        ),
+    ]
 
 
 def _staff(sign_in: SignIn, role: Role) -> User:
@@ -149,7 +152,7 @@ def load_once() -> bool:
     maya = _staff(COUNSELOR, Role.COUNSELOR)
     jonah = _staff(SECOND_COUNSELOR, Role.COUNSELOR)
     created = {}
-    for counselor, cases in ((maya, MAYA_CASES), (jonah, JONAH_CASES)):
+    for counselor, cases in ((maya, maya_cases()), (jonah, jonah_cases())):
         for data in cases:
             couple = couples.create_couple(counselor, data)
             created[couple.partners[0].name] = couple

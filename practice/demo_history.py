@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import User
 from practice.appointments import services as appointments
 from practice.appointments.models import Attendance, NoteFormat
@@ -58,7 +58,7 @@ def _checkin_answers(level: float, rng: random.Random) -> dict[str, int]:
 def add_history(couple: Couple, counselor: User, *, weeks: int, seed: int, at: time) -> None:
     """Weekly appointments with signed notes, and partners' measures trending up."""
     rng = random.Random(seed)  # noqa: S311 (invented demo data, not security)
-    today = date.today()
+    today = clock.today()
     first_day = today - timedelta(weeks=weeks)
     for week in range(weeks):
         day = first_day + timedelta(weeks=week)
@@ -130,7 +130,7 @@ def upcoming(couple: Couple, counselor: User, *, in_days: int, hour: int) -> Non
     appointments.schedule(
         couple,
         {
-            "day": date.today() + timedelta(days=in_days),
+            "day": clock.today() + timedelta(days=in_days),
             "start_time": time(hour, 0),
             "duration_minutes": 50,
             "format": "video",
@@ -144,7 +144,7 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
     """Three weeks of homework for a couple: a daily check-in, an intake exercise done by both,
     a pause agreement in force and a budget meeting waiting for an answer."""
     rng = random.Random(couple.id)  # noqa: S311 (invented demo data, not security)
-    today = date.today()
+    today = clock.today()
     first, second = couple.partners
     start = today - timedelta(days=15)
     naming = exercises.assign(

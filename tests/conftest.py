@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask, has_app_context
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
-from practice import create_app, db
+from practice import clock, create_app, db
 from practice.accounts.models import User
 from practice.db import get_database
 from tests.databases import throwaway_database
@@ -29,6 +30,34 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
             **overrides,
         }
     )
+
+
+class FrozenClock:
+    """The practice's clock, stopped for one test; the test moves it on when time must pass."""
+
+    def now(self) -> datetime:
+        return clock.now()
+
+    def today(self) -> date:
+        return clock.today()
+
+    def advance(self, **delta: float) -> datetime:
+        return clock.advance(timedelta(**delta))
+
+    def set(self, moment: datetime) -> None:
+        clock.freeze(moment)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[FrozenClock]:
+    """Stop the clock at the moment the test starts, so "today" cannot change under it.
+
+    The moment is the machine's real one: CI runs the suite at 02:30 UTC (still yesterday in
+    the practice's time zone) and on the night the clocks change, and every test must pass.
+    """
+    clock.freeze(clock.now().replace(microsecond=0))
+    yield FrozenClock()
+    clock.unfreeze()
 
 
 @pytest.fixture(scope="session")

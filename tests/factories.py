@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import Role, User
 from practice.accounts.services import hash_password
 from practice.appointments import services as appointments
@@ -57,7 +57,7 @@ class CoupleFactory(BaseFactory):
         model = Couple
 
     counselor = factory.SubFactory(CounselorFactory)
-    intake_date = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    intake_date = factory.LazyFunction(lambda: clock.today() - timedelta(days=30))
     status = CoupleStatus.ACTIVE
     presenting_concerns = "Drifting apart"
     goals = "Talk every evening"
@@ -84,7 +84,7 @@ class AppointmentFactory(BaseFactory):
         model = Appointment
 
     couple = factory.SubFactory(CoupleFactory)
-    starts_at = factory.LazyFunction(lambda: datetime.now(UTC).replace(microsecond=0))
+    starts_at = factory.LazyFunction(lambda: clock.now().replace(microsecond=0))
     duration_minutes = 50
     format = AppointmentFormat.IN_PERSON
     place = "Room 2"
@@ -158,8 +158,8 @@ _slugs = iter(range(1, 10**9))
 
 def make_assignment(couple: Couple, version: ExerciseVersion, **changes: object) -> Assignment:
     data = {
-        "start_on": date.today(),
-        "due_on": date.today() + timedelta(days=6),
+        "start_on": clock.today(),
+        "due_on": clock.today() + timedelta(days=6),
         "rhythm": "daily",
         "times_per_week": None,
         "partner_id": None,
@@ -188,7 +188,7 @@ def couple_with_portal(
             "partner_b": {"name": name_b, "pronouns": "", "email": email_b, "phone": ""},
             "presenting_concerns": "",
             "goals": "",
-            "intake_date": date.today(),
+            "intake_date": clock.today(),
             "status": "active",
             "closed_on": None,
             "closing_reason": None,

@@ -5,12 +5,10 @@ A route added without an entry here (or without a declared audience) fails this 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
-from practice import db
+from practice import clock, db
 from practice.access import audience_of
 from practice.accounts import services
 from practice.directory import editing, referrals
@@ -228,7 +226,7 @@ def world(client):
         {"heard": "x", "connected": 5},
         visibility=None,
         submit=True,
-        today=date.today(),
+        today=clock.today(),
         actor=people[PARTNER_A],
     )
     pause = make_exercise(
@@ -245,7 +243,7 @@ def world(client):
         {"signal": "hand up"},
         visibility=None,
         submit=True,
-        today=date.today(),
+        today=clock.today(),
         actor=people[PARTNER_A],
     )
     service_id = editing.save_service(

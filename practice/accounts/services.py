@@ -12,10 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import Invitation, Role, User, UserSession
 from practice.audit import services as audit
-from practice.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ def start_session(user: User) -> str:
     """Open a new session for a user who has just proved who they are; return its token."""
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(user_id=user.id, token_hash=token_digest(token)))
-    user.last_sign_in_at = utcnow()
+    user.last_sign_in_at = clock.now()
     db.session.flush()
     return token
 
@@ -139,7 +138,7 @@ def end_session(token: str) -> None:
     db.session.execute(
         update(UserSession)
         .where(UserSession.token_hash == token_digest(token), UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
+        .values(ended_at=clock.now())
     )
 
 
@@ -147,7 +146,7 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
+        .values(ended_at=clock.now())
     )
 
 
@@ -155,7 +154,7 @@ def user_for_session(
     token: str, *, idle: timedelta, lifetime: timedelta, now: datetime | None = None
 ) -> User | None:
     """Return the user of a live session, ending it if it has idled or lived too long."""
-    now = now or utcnow()
+    now = now or clock.now()
     record = db.session.scalar(
         select(UserSession).where(UserSession.token_hash == token_digest(token))
     )
@@ -188,7 +187,7 @@ class InvitationState:
 
 def issue_invitation(user: User, *, created_by: User, ttl: timedelta) -> IssuedInvitation:
     """Make a single-use link for a person to set their password; older links stop working."""
-    now = utcnow()
+    now = clock.now()
     db.session.execute(
         update(Invitation)
         .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
@@ -216,7 +215,7 @@ def find_invitation(token: str) -> tuple[str, Invitation | None]:
         return InvitationState.UNKNOWN, None
     if invitation.used_at is not None:
         return InvitationState.USED, invitation
-    if invitation.expires_at <= utcnow():
+    if invitation.expires_at <= clock.now():
         return InvitationState.EXPIRED, invitation
     return InvitationState.VALID, invitation
 
@@ -225,7 +224,7 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     """Set the invited person's password and use the invitation up."""
     if problem := password_problem(password):
         raise AccountError(problem)
-    invitation.used_at = utcnow()
+    invitation.used_at = clock.now()
     user = invitation.user
     user.password_hash = hash_password(password)
     end_all_sessions(user)

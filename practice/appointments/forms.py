@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +15,7 @@ from wtforms import (
     validators,
 )
 
+from practice import clock
 from practice.appointments.models import AppointmentFormat, Attendance, NoteFormat
 from practice.couples.models import Couple
 from practice.forms import LONG_TEXT, MultiCheckboxField, max_length, optional_id, required, strip
@@ -49,7 +48,7 @@ class AppointmentForm(FlaskForm):
     individual_partner_id = SelectField("With", coerce=optional_id)
 
     def validate_day(self, field: DateField) -> None:
-        if field.data and abs((field.data - date.today()).days) > 5 * 366:
+        if field.data and abs((field.data - clock.today()).days) > 5 * 366:
             raise validators.ValidationError("Enter a date within five years of today.")
 
     def __init__(self, *args: object, couple: Couple, **kwargs: object) -> None:

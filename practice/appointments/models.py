@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice import clock
 from practice.accounts.models import User
 from practice.couples.models import Couple, Partner
-from practice.db import Base, UTCDateTime, enum_by_value, utcnow
+from practice.db import Base, UTCDateTime, enum_by_value
 
 
 class AppointmentFormat(enum.Enum):
@@ -51,7 +52,7 @@ class Appointment(Base):
     attendance: Mapped[Attendance | None] = mapped_column(enum_by_value(Attendance))
     attending_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     couple: Mapped[Couple] = relationship()
     individual_partner: Mapped[Partner | None] = relationship(foreign_keys=[individual_partner_id])
@@ -127,8 +128,8 @@ class ProgressNote(Base):
     )
     # Bumped on every save; a save based on an older number is a conflict, never an overwrite.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     content_hash: Mapped[str | None] = mapped_column(String(64))
@@ -164,7 +165,7 @@ class NoteVersion(Base):
     note_id: Mapped[int] = mapped_column(ForeignKey("progress_notes.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, object]] = mapped_column(JSON)
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signed: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -182,7 +183,7 @@ class Addendum(Base):
     reason: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     content_hash: Mapped[str] = mapped_column(String(64))
 
     note: Mapped[ProgressNote] = relationship(back_populates="addenda")

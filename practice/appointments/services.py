@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import User
 from practice.appointments.models import (
     NOTE_CONTENT_FIELDS,
@@ -27,7 +27,6 @@ from practice.appointments.models import (
 from practice.audit import services as audit
 from practice.clock import from_local, to_local
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.db import utcnow
 from practice.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def record_attendance(appointment: Appointment, data: dict[str, Any], actor: Use
     """Record who came to an appointment, or that it was cancelled or missed."""
     attendance = Attendance(data["attendance"])
     if attendance in (Attendance.BOTH, Attendance.ONE_PARTNER, Attendance.NO_SHOW) and (
-        appointment.starts_at > utcnow()
+        appointment.starts_at > clock.now()
     ):
         raise AppointmentError("Who attended can be recorded once the appointment has begun.")
     attending = None
@@ -149,7 +148,7 @@ def upcoming_for(
     counselor: User, *, now: datetime | None = None, limit: int = 8
 ) -> list[Appointment]:
     """The counselor's next appointments across their caseload."""
-    now = now or utcnow()
+    now = now or clock.now()
     return list(
         db.session.scalars(
             select(Appointment)
@@ -250,7 +249,7 @@ def save_draft(
     """Save the draft, unless someone else saved it first or it is already signed."""
     _check_editable(note, expected_version)
     _assign_content(note, data)
-    note.updated_at = utcnow()
+    note.updated_at = clock.now()
     _keep_version(note, actor)
     db.session.flush()
     audit.record(actor, "note.save", note)
@@ -275,7 +274,7 @@ def note_signature_payload(note: ProgressNote) -> dict[str, Any]:
 def sign(note: ProgressNote, data: dict[str, Any], expected_version: int, actor: User) -> None:
     """Save the final text, sign it, and lock the note for good."""
     _check_editable(note, expected_version)
-    now = utcnow()
+    now = clock.now()
     if note.appointment.starts_at > now:
         raise AppointmentError("A note can be signed once its appointment has taken place.")
     _assign_content(note, data)
@@ -296,7 +295,7 @@ def add_addendum(note: ProgressNote, data: dict[str, Any], actor: User) -> Adden
     """Append a signed correction or addition to a signed note."""
     if not note.is_signed:
         raise AppointmentError("A draft can still be edited; addenda are for signed notes.")
-    now = utcnow()
+    now = clock.now()
     addendum = Addendum(
         note=note,
         reason=data["reason"],

@@ -16,6 +16,7 @@ from wtforms import (
     validators,
 )
 
+from practice import clock
 from practice.accounts import services as accounts
 from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus
@@ -105,7 +106,7 @@ class CoupleForm(FlaskForm):
         return valid
 
     def validate_intake_date(self, field: DateField) -> None:
-        if field.data and not EARLIEST_DATE <= field.data <= date.today() + timedelta(days=366):
+        if field.data and not EARLIEST_DATE <= field.data <= clock.today() + timedelta(days=366):
             raise validators.ValidationError("Enter a date between 1950 and a year from now.")
 
     def _check_closing(self) -> bool:
@@ -130,7 +131,7 @@ class CoupleForm(FlaskForm):
         ):
             self.closed_on.errors.append("A case cannot close before its intake date.")
             ok = False
-        elif self.closed_on.data and self.closed_on.data > date.today():
+        elif self.closed_on.data and self.closed_on.data > clock.today():
             self.closed_on.errors.append("A case cannot close in the future.")
             ok = False
         if not self.closing_reason.data:

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice import clock
 from practice.accounts.models import User
-from practice.db import Base, Email, UTCDateTime, enum_by_value, utcnow
+from practice.db import Base, Email, UTCDateTime, enum_by_value
 
 
 class CoupleStatus(enum.Enum):
@@ -35,8 +36,8 @@ class Couple(Base):
     )
     closed_on: Mapped[date | None] = mapped_column(Date)
     closing_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     counselor: Mapped[User] = relationship()
     partners: Mapped[list[Partner]] = relationship(

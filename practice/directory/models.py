@@ -15,9 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice import clock
 from practice.accounts.models import User
 from practice.couples.models import Couple, Partner
-from practice.db import Base, UTCDateTime, enum_by_value, utcnow
+from practice.db import Base, UTCDateTime, enum_by_value
 
 
 class DirectoryRecord(Base):
@@ -34,7 +35,7 @@ class DirectoryRecord(Base):
     resource: Mapped[str] = mapped_column(String(40))
     hsds_id: Mapped[str] = mapped_column(String(36))
     data: Mapped[dict[str, str]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class DirectoryService(Base):
@@ -140,7 +141,7 @@ class Referral(Base):
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ReferralStatus] = mapped_column(enum_by_value(ReferralStatus))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     couple: Mapped[Couple] = relationship()
     partner: Mapped[Partner | None] = relationship()
@@ -159,7 +160,7 @@ class ReferralEvent(Base):
     status: Mapped[ReferralStatus] = mapped_column(enum_by_value(ReferralStatus))
     note: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     referral: Mapped[Referral] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()

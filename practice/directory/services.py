@@ -17,10 +17,9 @@ from pathlib import Path
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import User
 from practice.audit import services as audit
-from practice.db import utcnow
 from practice.directory.hsds import descriptor, resource_order, resources_by_name
 from practice.directory.models import (
     DirectoryLocation,
@@ -90,7 +89,7 @@ def _upsert(rows: dict[str, list[dict[str, str]]], stored, result: ImportResult)
                 result.added[resource.name] += 1
             elif record.data != row:
                 record.data = row
-                record.updated_at = utcnow()
+                record.updated_at = clock.now()
                 result.updated[resource.name] += 1
             else:
                 result.unchanged[resource.name] += 1

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice import clock
 from practice.accounts.models import User
 from practice.couples.models import Couple, Partner
-from practice.db import Base, UTCDateTime, enum_by_value, utcnow
+from practice.db import Base, UTCDateTime, enum_by_value
 
 
 class Mode(enum.Enum):
@@ -68,7 +69,7 @@ class Exercise(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
     current_number: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     owner: Mapped[User | None] = relationship()
     versions: Mapped[list[ExerciseVersion]] = relationship(
@@ -100,7 +101,7 @@ class ExerciseVersion(Base):
     agreement_kind: Mapped[AgreementKind | None] = mapped_column(enum_by_value(AgreementKind))
     timer_minutes: Mapped[int | None] = mapped_column(Integer)
     fields: Mapped[list[dict[str, object]]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     exercise: Mapped[Exercise] = relationship(back_populates="versions")
@@ -122,7 +123,7 @@ class Assignment(Base):
     times_per_week: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     couple: Mapped[Couple] = relationship()
@@ -163,8 +164,8 @@ class Completion(Base):
     answers: Mapped[dict[str, object]] = mapped_column(JSON)
     status: Mapped[CompletionStatus] = mapped_column(enum_by_value(CompletionStatus))
     visibility: Mapped[Visibility] = mapped_column(enum_by_value(Visibility))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assignment: Mapped[Assignment] = relationship(back_populates="completions")
@@ -189,7 +190,7 @@ class Feedback(Base):
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     completion: Mapped[Completion] = relationship(back_populates="feedback")
     author: Mapped[User] = relationship()
@@ -212,7 +213,7 @@ class Agreement(Base):
     title: Mapped[str] = mapped_column(String(120))
     status: Mapped[AgreementStatus] = mapped_column(enum_by_value(AgreementStatus))
     revisit_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     assignment: Mapped[Assignment | None] = relationship()
     couple: Mapped[Couple] = relationship()
@@ -250,7 +251,7 @@ class AgreementVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, object]] = mapped_column(JSON)
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
-    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # amended by a newer one
@@ -270,4 +271,4 @@ class ReminderSent(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     for_day: Mapped[date] = mapped_column(Date)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -11,12 +11,11 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import Role, User
 from practice.appointments.models import Appointment, Attendance
 from practice.audit import services as audit
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.db import utcnow
 from practice.exercises import schedule
 from practice.exercises.fields import check_answers, check_spec
 from practice.exercises.library import add_version
@@ -83,7 +82,7 @@ def current_version(exercise: Exercise) -> ExerciseVersion:
 
 def create_exercise(owner: User, content: dict[str, Any]) -> Exercise:
     """A counselor's own exercise, visible to them until an admin shares it."""
-    exercise = Exercise(slug=f"custom-{utcnow():%Y%m%d%H%M%S%f}", owner_id=owner.id)
+    exercise = Exercise(slug=f"custom-{clock.now():%Y%m%d%H%M%S%f}", owner_id=owner.id)
     db.session.add(exercise)
     exercise.versions = []
     add_version(exercise, {**content, "fields": check_spec(content["fields"])}, owner.id)
@@ -151,7 +150,7 @@ def assign(
 def close_assignment(assignment: Assignment, actor: User) -> None:
     """Stop an assignment early; partners see that it was closed."""
     if assignment.closed_at is None:
-        assignment.closed_at = utcnow()
+        assignment.closed_at = clock.now()
         db.session.flush()
         audit.record(actor, "assignment.close", assignment)
 
@@ -247,10 +246,10 @@ def save_answers(
     completion.answers = checked
     completion.visibility = chosen
     completion.period_start = period
-    completion.updated_at = utcnow()
+    completion.updated_at = clock.now()
     if submit:
         completion.status = CompletionStatus.SUBMITTED
-        completion.submitted_at = utcnow()
+        completion.submitted_at = clock.now()
         if version.agreement_kind is not None:
             propose_agreement(assignment, partner, checked)
     db.session.flush()
@@ -344,7 +343,7 @@ def accept_agreement(agreement: Agreement, partner: Partner, actor: User) -> Non
     if pending.proposed_by_id == partner.id:
         raise ExerciseError("Your partner needs to accept what you proposed.")
     pending.accepted_by_id = partner.id
-    pending.accepted_at = utcnow()
+    pending.accepted_at = clock.now()
     agreement.status = AgreementStatus.IN_FORCE
     agreement.revisit_on = _revisit_on(pending.content)
     db.session.flush()
@@ -358,7 +357,7 @@ def amend_agreement(
     check_may_amend(agreement, partner)
     content = check_answers(agreement.assignment.version.fields, answers, complete=True)
     if agreement.pending is not None:
-        agreement.pending.replaced_at = utcnow()
+        agreement.pending.replaced_at = clock.now()
     version = AgreementVersion(
         agreement=agreement,
         number=agreement.latest.number + 1,

@@ -5,9 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice import clock
 from practice.accounts.models import User
 from practice.couples.models import Partner
-from practice.db import Base, UTCDateTime, utcnow
+from practice.db import Base, UTCDateTime
 
 
 class MeasureResponse(Base):
@@ -23,7 +24,7 @@ class MeasureResponse(Base):
     total: Mapped[float] = mapped_column(Float)
     taken_on: Mapped[date] = mapped_column(Date)
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     partner: Mapped[Partner] = relationship()
     entered_by: Mapped[User] = relationship()
@@ -40,7 +41,7 @@ class SafetyScreen(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     answers: Mapped[dict[str, int]] = mapped_column(JSON)
     positive: Mapped[bool] = mapped_column(Boolean)
-    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

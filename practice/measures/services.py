@@ -9,11 +9,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import User
 from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
-from practice.db import utcnow
 from practice.measures import scoring
 from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Measure
 from practice.measures.models import MeasureResponse, SafetyScreen
@@ -92,7 +91,7 @@ def mark_reviewed(screen: SafetyScreen, actor: User) -> None:
     """Note that the counselor has followed up a positive safety check (once)."""
     if screen.reviewed_at is not None:
         return
-    screen.reviewed_at = utcnow()
+    screen.reviewed_at = clock.now()
     screen.reviewed_by_id = actor.id
     db.session.flush()
     audit.record(actor, "safety.review", screen)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 
-from practice import db
+from practice import clock, db
 from practice.accounts import services as accounts
 from practice.accounts.models import Role
 from practice.appointments import services as appointments
@@ -29,7 +29,7 @@ def build_case(weeks: int) -> int:
     counselor = accounts.create_user(
         email="bench@example.com", name="Bench Counselor", role=Role.COUNSELOR
     )
-    today = date.today()
+    today = clock.today()
     start = today - timedelta(weeks=weeks)
     couple = couples.create_couple(
         counselor,
@@ -121,7 +121,7 @@ def run(couple_id: int, runs: int) -> dict[str, float]:
         progress_chart.cache_clear()  # time the charts and the PDF, as a first request would
         render._CACHE.clear()
         started = time.perf_counter()
-        context, extra = services.progress_context(couple, couple.intake_date, date.today())
+        context, extra = services.progress_context(couple, couple.intake_date, clock.today())
         pdf = render.render_pdf("progress", context, extra)
         whole.append(time.perf_counter() - started)
         html = render.render_html("progress", context)

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from practice.db import Base, UTCDateTime, utcnow
+from practice import clock
+from practice.db import Base, UTCDateTime
 
 
 class GeneratedReport(Base):
@@ -20,4 +21,4 @@ class GeneratedReport(Base):
     period_to: Mapped[date | None] = mapped_column(Date)
     sha256: Mapped[str] = mapped_column(String(64))
     generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

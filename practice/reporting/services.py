@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from practice import db
+from practice import clock, db
 from practice.accounts.models import User
 from practice.appointments.models import ProgressNote
 from practice.appointments.services import FORMAT_SECTIONS
@@ -270,7 +270,7 @@ def _adherence(couple, start: date, end: date) -> list[dict]:
                 for c in assignment.completions
                 if c.submitted and (who is None or c.partner_id == who)
             ]
-            result = schedule.adherence(assignment, sent, min(end, date.today()))
+            result = schedule.adherence(assignment, sent, min(end, clock.today()))
             key = (
                 AREAS_BY_KEY[assignment.version.area].label,
                 "Together" if who is None else names[who],
@@ -426,7 +426,7 @@ def summary_context(couple, start: date, end: date) -> tuple[dict[str, object], 
     for assignment in exercises.assignments_of(couple):
         if assignment.partner_id is not None:
             continue  # given to one partner: not the other's business
-        if assignment.due_on >= date.today() and assignment.closed_at is None:
+        if assignment.due_on >= clock.today() and assignment.closed_at is None:
             open_titles.append(assignment.version.title)
         counts: dict[str, int] = {}
         for completion in assignment.completions:

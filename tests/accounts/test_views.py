@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from practice import db
+from practice import clock, db
 from practice.accounts import services
 from practice.accounts.models import Invitation, Role, User, UserSession
-from practice.db import get_database, utcnow
+from practice.db import get_database
 from tests.factories import PASSWORD, AdminFactory, ClientFactory, CounselorFactory, CoupleFactory
 
 HOSTILE_NEXT = [
@@ -133,7 +134,7 @@ def test_idle_session_ends(client, auth, db_session):
     counselor = CounselorFactory()
     auth.login(counselor)
     record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
-    record.last_seen_at = utcnow() - timedelta(minutes=16)
+    record.last_seen_at = clock.now() - timedelta(minutes=16)
     assert client.get("/couples").status_code == 302
 
 
@@ -141,7 +142,7 @@ def test_session_ends_after_its_absolute_lifetime(client, auth, db_session):
     counselor = CounselorFactory()
     auth.login(counselor)
     record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
-    record.created_at = utcnow() - timedelta(hours=12, minutes=1)
+    record.created_at = clock.now() - timedelta(hours=12, minutes=1)
     assert client.get("/couples").status_code == 302
 
 
@@ -232,7 +233,7 @@ def test_expired_invitation_says_so(client, db_session):
     newcomer = services.create_user(email="late@example.com", name="Late", role=Role.COUNSELOR)
     token = _invitation_for(newcomer, admin)
     invitation = db_session.scalar(select(Invitation).where(Invitation.user_id == newcomer.id))
-    invitation.expires_at = utcnow() - timedelta(minutes=1)
+    invitation.expires_at = clock.now() - timedelta(minutes=1)
     response = client.get(f"/invitation/{token}")
     assert response.status_code == 410
     assert "This link has expired" in response.text
@@ -314,7 +315,7 @@ def test_an_idle_sign_out_says_why(client, auth, db_session):
     counselor = CounselorFactory()
     auth.login(counselor)
     record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
-    record.last_seen_at = utcnow() - timedelta(minutes=20)
+    record.last_seen_at = clock.now() - timedelta(minutes=20)
     response = client.get("/couples", follow_redirects=True)
     assert "You were signed out after a time without activity." in response.text
 
@@ -340,7 +341,8 @@ def test_the_lock_lifts_by_itself(client, monkeypatch):
         client.post("/sign-in", data={"email": counselor.email, "password": "wrong one!"})
     import time
 
-    real = time.time
+    real = time.time  # noqa: TID251
+    # Flask-Limiter reads the machine's clock itself, so its windows are moved on here.
     monkeypatch.setattr(time, "time", lambda: real() + 61)
     response = client.post("/sign-in", data={"email": counselor.email, "password": PASSWORD})
     assert response.status_code == 302
@@ -356,13 +358,14 @@ def test_failed_sign_ins_can_be_counted_in_redis_for_several_processes(database_
     from tests.conftest import make_test_app
 
     # Two application instances stand for two gunicorn workers sharing one Redis count.
-    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": "t"}
+    # A key prefix of this run's own, so two test runs at once never share (or reset) counts.
+    prefix = f"practice-test-{uuid.uuid4().hex}"
+    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": prefix}
     first, second = make_test_app(database_url, **settings), make_test_app(database_url, **settings)
-    email = f"redis-{id(first)}@example.com"
+    email = "redis-throttle@example.com"
     for _ in range(5):
         first.test_client().post("/sign-in", data={"email": email, "password": "wrong one!"})
     response = second.test_client().post("/sign-in", data={"email": email, "password": "x" * 12})
     assert response.status_code == 429
-    first.extensions["practice.limiter"].reset()
     for app in (first, second):
         get_database(app).engine.dispose()

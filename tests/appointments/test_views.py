@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from practice import db
+from practice import clock, db
 from practice.appointments import services
 from practice.appointments.models import Addendum, Appointment, Attendance, NoteVersion
 from tests.conftest import count_queries
@@ -26,7 +26,11 @@ def note_form(version: int, **changes: object) -> dict[str, object]:
     return data
 
 
-def test_counselor_schedules_an_appointment_in_local_time(client, auth, app):
+def test_counselor_schedules_an_appointment_in_local_time(
+    client, auth, app, frozen_clock, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PRACTICE_TIMEZONE", "America/New_York")  # pinned here
+    frozen_clock.set(datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
     couple = CoupleFactory()
     auth.login(couple.counselor)
     response = client.post(
@@ -64,7 +68,7 @@ def test_bad_appointment_input_is_refused(client, auth, changes, message):
     couple = CoupleFactory()
     auth.login(couple.counselor)
     data = {
-        "day": "2026-12-03",
+        "day": (clock.today() + timedelta(days=3)).isoformat(),
         "start_time": "17:30",
         "duration_minutes": "50",
         "format": "video",
@@ -104,8 +108,8 @@ def test_calendar_file_has_the_time_in_utc_and_no_clinical_detail(client, auth):
 
 
 def test_upcoming_appointments_show_on_the_counselors_home(client, auth):
-    soon = AppointmentFactory(starts_at=datetime.now(UTC) + timedelta(days=2))
-    AppointmentFactory(starts_at=datetime.now(UTC) + timedelta(days=1))  # another counselor's
+    soon = AppointmentFactory(starts_at=clock.now() + timedelta(days=2))
+    AppointmentFactory(starts_at=clock.now() + timedelta(days=1))  # another counselor's
     auth.login(soon.couple.counselor)
     page = client.get("/couples").text
     assert "Upcoming appointments" in page
@@ -282,7 +286,7 @@ def test_couple_page_runs_a_fixed_number_of_queries(client, auth, app):
     def add_history(weeks: int) -> None:
         for week in range(weeks):
             appointment = AppointmentFactory(
-                couple=couple, starts_at=datetime.now(UTC) - timedelta(weeks=week + 1)
+                couple=couple, starts_at=clock.now() - timedelta(weeks=week + 1)
             )
             signed_note(appointment)
             for partner in couple.partners:
@@ -293,7 +297,7 @@ def test_couple_page_runs_a_fixed_number_of_queries(client, auth, app):
                     partner,
                     CSI4,
                     dict.fromkeys(CSI4.item_keys, 3),
-                    date.today() - timedelta(weeks=week),
+                    clock.today() - timedelta(weeks=week),
                     couple.counselor,
                 )
 
@@ -326,7 +330,7 @@ def test_an_empty_note_or_one_for_a_future_appointment_cannot_be_signed(client, 
     assert response.status_code == 400
     assert "An empty note cannot be signed." in response.text
     assert not note.is_signed
-    later = datetime.now(UTC) + timedelta(days=2)
+    later = clock.now() + timedelta(days=2)
     future = draft_note(AppointmentFactory(couple=note.appointment.couple, starts_at=later))
     response = client.post(
         f"/notes/{future.id}/edit", data={**note_form(future.version), "sign": "1"}
@@ -356,12 +360,11 @@ def test_a_stale_tab_saving_a_signed_note_gets_its_text_back(client, auth):
 
 def test_typing_keeps_the_session_alive(client, auth, db_session):
     from practice.accounts.models import UserSession
-    from practice.db import utcnow
 
     counselor = CounselorFactory()
     auth.login(counselor)
     record = db_session.scalar(select(UserSession).where(UserSession.user_id == counselor.id))
-    record.last_seen_at = utcnow() - timedelta(minutes=10)
+    record.last_seen_at = clock.now() - timedelta(minutes=10)
     assert client.get("/session/keep-alive").status_code == 204
     db_session.refresh(record)
-    assert utcnow() - record.last_seen_at < timedelta(minutes=1)
+    assert clock.now() - record.last_seen_at < timedelta(minutes=1)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from practice import db
+from practice import clock, db
 from practice.accounts import services
 from practice.accounts.models import Role
 from practice.db import get_database
@@ -40,7 +41,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_app(tmp_path_factory):
+    """The live server's application, on a database of its own with a couple in the portal."""
     with throwaway_database(tmp_path_factory.mktemp("live")) as url:
         app = make_test_app(url, WTF_CSRF_ENABLED=True)
         with app.app_context():
@@ -57,14 +59,26 @@ def live_server(tmp_path_factory):
             )
             sync_library()
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-        thread.join()
-        server.server_close()
+        yield app
         get_database(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture
+def practice_today(live_app) -> date:
+    """Today in the live server's time zone, from the tests' frozen clock."""
+    with live_app.app_context():
+        return clock.today()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -31,7 +31,7 @@ def phone(browser: Browser) -> Page:
 
 
 def test_daily_check_in_assigned_done_on_phones_and_answered_with_feedback(
-    browser: Browser, page: Page, live_server: str
+    browser: Browser, page: Page, live_server: str, practice_today
 ):
     # The counselor assigns the daily check-in, five times a week for three weeks.
     sign_in(page, live_server, COUNSELOR_EMAIL, COUNSELOR_PASSWORD)
@@ -40,7 +40,7 @@ def test_daily_check_in_assigned_done_on_phones_and_answered_with_feedback(
     page.get_by_label("Exercise").select_option(label="Daily check-in: speaker and listener")
     page.get_by_label("Rhythm").select_option(label="Several times a week")
     page.get_by_label("Times a week").fill("5")
-    page.get_by_label("Until (last day)").fill((date.today() + timedelta(days=20)).isoformat())
+    page.get_by_label("Until (last day)").fill((practice_today + timedelta(days=20)).isoformat())
     page.get_by_label("A personal note").fill("After dinner works well for you.")
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_text("Daily check-in: speaker and listener assigned.")).to_be_visible()

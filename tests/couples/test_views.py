@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from practice import db
+from practice import clock, db
 from practice.couples.models import Couple, CoupleStatus, Partner
 from tests.conftest import count_queries
 from tests.factories import (
@@ -30,7 +30,7 @@ def couple_form(**changes: str) -> dict[str, str]:
         "partner_b-phone": "",
         "presenting_concerns": "Growing apart after a move.",
         "goals": "Weekly check-ins.",
-        "intake_date": date.today().isoformat(),
+        "intake_date": clock.today().isoformat(),
         "status": "active",
         "closed_on": "",
         "closing_reason": "",
@@ -124,7 +124,7 @@ def test_a_third_partner_cannot_be_added(client, auth):
 def test_counselor_edits_and_closes_a_couple(client, auth):
     couple = CoupleFactory()
     auth.login(couple.counselor)
-    closed_on = date.today().isoformat()
+    closed_on = clock.today().isoformat()
     data = couple_form(
         **{
             "partner_a-name": "Avery Stone",
@@ -184,7 +184,7 @@ def test_caseload_lists_only_the_counselors_own_couples(client, auth):
 
 def test_caseload_search_filter_sort_and_pages(client, auth, app):
     counselor = CounselorFactory()
-    today = date.today()
+    today = clock.today()
     for number in range(30):
         CoupleFactory(
             counselor=counselor,
@@ -230,7 +230,7 @@ def test_caseload_runs_the_same_number_of_queries_for_10_and_1000_couples(client
         rows = [
             {
                 "counselor_id": counselor.id,
-                "intake_date": date.today(),
+                "intake_date": clock.today(),
                 "status": "active",
                 "presenting_concerns": "",
                 "goals": "",
@@ -364,7 +364,7 @@ def test_closing_details_without_closed_status_are_not_dropped_silently(client, 
     auth.login(CounselorFactory())
     response = client.post(
         "/couples/new",
-        data=couple_form(closed_on=date.today().isoformat(), closing_reason="Moved"),
+        data=couple_form(closed_on=clock.today().isoformat(), closing_reason="Moved"),
     )
     assert response.status_code == 400
     assert "To close the case, set the status to Closed" in response.text
@@ -413,7 +413,7 @@ def test_closing_a_case_ends_portal_access(client, auth):
             "partner_b-name": couple.partners[1].name,
             "intake_date": couple.intake_date.isoformat(),
             "status": "closed",
-            "closed_on": date.today().isoformat(),
+            "closed_on": clock.today().isoformat(),
             "closing_reason": "Finished",
         }
     )

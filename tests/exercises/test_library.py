@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
-from practice import db
+from practice import clock, db
 from practice.exercises import library
 from practice.exercises import services as exercises
 from practice.exercises.fields import SpecError, check_spec
@@ -64,7 +62,7 @@ def test_a_changed_library_entry_becomes_a_new_version_and_old_work_is_untouched
         {"promise": "Home by six", "kept": True},
         visibility=None,
         submit=True,
-        today=date.today(),
+        today=clock.today(),
         actor=user,
     )
     before = (assignment.version_id, first.title, [c.answers for c in assignment.completions])

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import socket
-from datetime import date
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from practice import clock
 from practice.exercises import reminders
 from practice.exercises import services as exercises
 from practice.exercises.models import ReminderSent
@@ -57,7 +57,7 @@ def mail_settings(app, smtp_server):
 
 def test_reminders_are_off_unless_configured(app, db_session):
     with pytest.raises(reminders.RemindersOff):
-        reminders.send_due(app, date.today())
+        reminders.send_due(app, clock.today())
 
 
 def test_due_exercises_are_reminded_once_without_anything_a_partner_wrote(
@@ -75,17 +75,17 @@ def test_due_exercises_are_reminded_once_without_anything_a_partner_wrote(
         {"heard": SECRET, "connected": 4},
         visibility=None,
         submit=True,
-        today=date.today(),
+        today=clock.today(),
         actor=couple.partners[1].user,
     )
-    assert reminders.send_due(app, date.today()) == 1
+    assert reminders.send_due(app, clock.today()) == 1
     assert len(inbox.messages) == 1
     recipients, body = inbox.messages[0]
     assert recipients == [lou.email]
     assert "Evening check-in" in body and "/portal/" in body
     assert SECRET not in body
     # Sent once: a second run the same day sends nothing more.
-    assert reminders.send_due(app, date.today()) == 0
+    assert reminders.send_due(app, clock.today()) == 0
     assert len(db_session.scalars(select(ReminderSent)).all()) == 1
 
 
@@ -93,5 +93,5 @@ def test_partners_without_a_sign_in_are_not_reminded(app, db_session, smtp_serve
     inbox, _port = smtp_server
     couple = CoupleFactory()
     make_assignment(couple, make_exercise())
-    assert reminders.send_due(app, date.today()) == 0
+    assert reminders.send_due(app, clock.today()) == 0
     assert inbox.messages == []

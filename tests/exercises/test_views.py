@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from practice import db
+from practice import clock, db
 from practice.appointments.models import Attendance
 from practice.exercises import library
 from practice.exercises import services as exercises
@@ -53,7 +53,7 @@ def test_counselor_assigns_the_daily_check_in_five_times_a_week_for_three_weeks(
     auth.login(couple.counselor)
     form = client.get(f"/couples/{couple.id}/assignments/new")
     assert "Daily check-in: speaker and listener" in form.text
-    start = date.today()
+    start = clock.today()
     response = client.post(
         f"/couples/{couple.id}/assignments/new",
         data={
@@ -89,7 +89,7 @@ def test_counselor_assigns_the_daily_check_in_five_times_a_week_for_three_weeks(
 def test_bad_assignment_input_is_refused(client, auth, couple, changes, message):
     version = built_in("promises-kept")
     auth.login(couple.counselor)
-    start = date.today()
+    start = clock.today()
     data = {
         "exercise_id": str(version.exercise_id),
         "partner_id": "",
@@ -109,7 +109,7 @@ def test_bad_assignment_input_is_refused(client, auth, couple, changes, message)
 def test_a_couple_exercise_cannot_go_to_one_partner(client, auth, couple):
     version = built_in("pause-agreement")
     auth.login(couple.counselor)
-    start = date.today().isoformat()
+    start = clock.today().isoformat()
     response = client.post(
         f"/couples/{couple.id}/assignments/new",
         data={
@@ -262,7 +262,7 @@ def test_counselor_feedback_reaches_the_partner_who_wrote(client, auth, couple):
         {"heard": "We talked", "connected": 6},
         visibility=None,
         submit=True,
-        today=date.today(),
+        today=clock.today(),
         actor=ines.user,
     )
     auth.login(couple.counselor)
@@ -293,7 +293,7 @@ def test_an_agreement_is_proposed_amended_and_co_signed(client, auth, couple):
     )
     assignment = make_assignment(couple, version, rhythm="once")
     ines, omar = couple.partners
-    soon = (date.today() + timedelta(days=3)).isoformat()
+    soon = (clock.today() + timedelta(days=3)).isoformat()
     auth.login(ines.user)
     sent = client.post(
         f"/portal/assignments/{assignment.id}",
@@ -346,7 +346,9 @@ def test_an_agreement_is_proposed_amended_and_co_signed(client, auth, couple):
 def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, couple):
     from tests.factories import AppointmentFactory, draft_note
 
-    assignment = make_assignment(couple, make_exercise(), start_on=date.today() - timedelta(days=3))
+    assignment = make_assignment(
+        couple, make_exercise(), start_on=clock.today() - timedelta(days=3)
+    )
     ines = couple.partners[0]
     for days_ago in (2, 1):
         completion = exercises.save_answers(
@@ -355,10 +357,10 @@ def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, co
             {"heard": "x", "connected": 5},
             visibility=None,
             submit=True,
-            today=date.today() - timedelta(days=days_ago),
+            today=clock.today() - timedelta(days=days_ago),
             actor=ines.user,
         )
-        completion.period_start = date.today() - timedelta(days=days_ago)
+        completion.period_start = clock.today() - timedelta(days=days_ago)
     db.session.flush()
     auth.login(couple.counselor)
     page = client.get(f"/couples/{couple.id}").text
@@ -367,7 +369,7 @@ def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, co
         in page
     )
     # A note on today's appointment counts from the appointment before it.
-    earlier = AppointmentFactory(couple=couple, starts_at=datetime.now(UTC) - timedelta(days=10))
+    earlier = AppointmentFactory(couple=couple, starts_at=clock.now() - timedelta(days=10))
     earlier.attendance = Attendance.BOTH
     today_appointment = AppointmentFactory(couple=couple)
     today_appointment.attendance = Attendance.BOTH
@@ -390,7 +392,7 @@ def test_editing_an_exercise_leaves_earlier_assignments_and_answers_as_they_were
         {"heard": "Before the edit", "connected": 4},
         visibility=None,
         submit=True,
-        today=date.today(),
+        today=clock.today(),
         actor=ines.user,
     )
     auth.login(couple.counselor)
@@ -489,7 +491,7 @@ def _many_assignments(couple, count: int) -> None:
                 {"heard": "x", "connected": 5},
                 visibility=None,
                 submit=True,
-                today=date.today(),
+                today=clock.today(),
                 actor=partner.user,
             )
 
@@ -578,7 +580,7 @@ def test_closed_cases_get_no_new_homework_and_a_safety_concern_is_shown(client, 
     page = client.get(f"/couples/{couple.id}/assignments/new").text
     assert "A private safety check for this couple raised concern" in page
     couple.status = CoupleStatus.CLOSED
-    start = date.today().isoformat()
+    start = clock.today().isoformat()
     response = client.post(
         f"/couples/{couple.id}/assignments/new",
         data={

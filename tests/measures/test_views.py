@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from practice import db
+from practice import clock, db
 from practice.measures import charts
 from practice.measures import services as measures
 from practice.measures.definitions import CHECKIN, CSI4, HARK
@@ -24,7 +24,7 @@ def csi4(partner, scores: tuple[int, int, int, int], days_ago: int, actor) -> No
         partner,
         CSI4,
         dict(zip(CSI4.item_keys, scores, strict=True)),
-        date.today() - timedelta(days=days_ago),
+        clock.today() - timedelta(days=days_ago),
         actor,
     )
 
@@ -46,7 +46,7 @@ def test_partner_fills_in_the_checkin_from_the_portal(client, auth, couple_with_
     assert "Your answers to the Check-in are saved." in response.text
     saved = db.session.scalar(select(MeasureResponse))
     assert saved.partner_id == couple.partners[0].id
-    assert saved.entered_by_id == ana.id and saved.taken_on == date.today()
+    assert saved.entered_by_id == ana.id and saved.taken_on == clock.today()
     assert saved.total == 7.0
     auth.logout()
     auth.login(couple.counselor)
@@ -79,12 +79,13 @@ def test_counselor_enters_answers_with_a_date_and_is_named_as_entering_them(clie
     couple = CoupleFactory()
     partner = couple.partners[1]
     auth.login(couple.counselor)
-    data = {**answers(CSI4, 4), "taken_on": "2026-10-01"}
+    taken_on = clock.today() - timedelta(days=20)
+    data = {**answers(CSI4, 4), "taken_on": taken_on.isoformat()}
     response = client.post(f"/couples/{couple.id}/measures/csi4?partner={partner.id}", data=data)
     assert response.status_code == 302
     saved = db.session.scalar(select(MeasureResponse))
     assert (saved.partner_id, saved.entered_by_id) == (partner.id, couple.counselor_id)
-    assert saved.taken_on == date(2026, 10, 1) and saved.total == 16
+    assert saved.taken_on == taken_on and saved.total == 16
 
 
 def test_the_safety_screen_cannot_be_entered_by_the_counselor(client, auth):
@@ -102,13 +103,13 @@ def test_progress_view_shows_change_divergence_and_a_chart(client, auth):
     csi4(ben, (2, 2, 2, 2), 60, couple.counselor)
     csi4(ben, (2, 2, 2, 3), 1, couple.counselor)
     measures.record_response(
-        ana, CHECKIN, dict.fromkeys(CHECKIN.item_keys, 8), date.today(), couple.counselor
+        ana, CHECKIN, dict.fromkeys(CHECKIN.item_keys, 8), clock.today(), couple.counselor
     )
     measures.record_response(
         ben,
         CHECKIN,
         {**dict.fromkeys(CHECKIN.item_keys, 8), "finances": 3},
-        date.today(),
+        clock.today(),
         couple.counselor,
     )
     auth.login(couple.counselor)

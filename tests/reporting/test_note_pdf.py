@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import select
 
+from practice import clock
 from practice.appointments import services as appointments
 from practice.reporting.models import GeneratedReport
 from practice.reporting.render import ASSET_BASE, BundledOnlyFetcher, render_pdf
@@ -214,7 +215,7 @@ def test_the_handout_lists_the_shared_services_with_how_to_reach_them(client, au
 
 
 def test_the_progress_report_has_every_section_and_a_chart(client, auth):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from practice.measures import services as measures
     from practice.measures.definitions import CSI4
@@ -229,10 +230,10 @@ def test_the_progress_report_has_every_section_and_a_chart(client, auth):
                 partner,
                 CSI4,
                 dict.fromkeys(CSI4.item_keys, score),
-                date.today() - timedelta(days=days),
+                clock.today() - timedelta(days=days),
                 couple.counselor,
             )
-    make_assignment(couple, make_exercise(), start_on=date.today() - timedelta(days=2))
+    make_assignment(couple, make_exercise(), start_on=clock.today() - timedelta(days=2))
     from practice import db
 
     db.session.add(
@@ -245,7 +246,7 @@ def test_the_progress_report_has_every_section_and_a_chart(client, auth):
     )
     db.session.flush()
     auth.login(couple.counselor)
-    start = (date.today() - timedelta(days=60)).isoformat()
+    start = (clock.today() - timedelta(days=60)).isoformat()
     response = client.get(f"/couples/{couple.id}/progress-report.pdf?from={start}")
     text = pdf_text(response.data)
     for expected in (
@@ -291,7 +292,7 @@ def chart_drawn(pdf: bytes) -> bool:
 
 def test_the_client_summary_holds_nothing_private(client, auth):
     import uuid
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from practice import db
     from practice.directory import referrals
@@ -320,7 +321,7 @@ def test_the_client_summary_holds_nothing_private(client, auth):
         couple.partners[0],
         CSI4,
         dict.fromkeys(CSI4.item_keys, 3),
-        date.today() - timedelta(days=3),
+        clock.today() - timedelta(days=3),
         couple.counselor,
     )
     private = make_assignment(
@@ -332,7 +333,7 @@ def test_the_client_summary_holds_nothing_private(client, auth):
         {"heard": "COUNSELOR-ONLY-MARKER", "connected": 4},
         visibility=None,
         submit=True,
-        today=date.today(),
+        today=clock.today(),
         actor=ana,
     )
     make_assignment(
@@ -363,7 +364,7 @@ def test_the_client_summary_holds_nothing_private(client, auth):
         couple, alone, partner=couple.partners[0], reason="r", shared=True, actor=couple.counselor
     )
     auth.login(couple.counselor)
-    start = (date.today() - timedelta(days=60)).isoformat()
+    start = (clock.today() - timedelta(days=60)).isoformat()
     response = client.get(f"/couples/{couple.id}/summary.pdf?from={start}")
     text = pdf_text(response.data)
     assert "Your progress together" in text and "Open Help Desk" in text
