@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from practice import access, db
+from practice import access, db, unit_of_work
 from practice.config import load_config
 from practice.db import Database
 from practice.exercises.fields import FIELD_TYPES
@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     bootstrap.init_app(app)
     _register_blueprints(app)
     access.init_app(app)
+    unit_of_work.init_app(app)
     _register_error_pages(app)
     _register_security_headers(app)
     _refuse_nul_characters(app)

@@ -83,9 +83,14 @@ def init_app(app: Flask) -> None:
         if audience is None:
             # A route without a declared audience is a bug; refuse rather than expose it.
             abort(404)
+        if request.endpoint in STATIC_ENDPOINTS:
+            return None
+        # Who is signed in is settled before the view runs, public pages too, so that the
+        # session's own bookkeeping is never mixed with the view's changes.
+        signed_in = current_user.is_authenticated
         if audience is Audience.PUBLIC:
             return None
-        if not current_user.is_authenticated:
+        if not signed_in:
             return app.login_manager.unauthorized()
         if current_user.role not in ROLES_OF[audience]:
             abort(403)

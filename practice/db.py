@@ -115,6 +115,11 @@ def _get_session() -> Session:
     return g.db_session
 
 
+def open_session() -> Session | None:
+    """The current context's session if one was opened, without opening one."""
+    return g.get("db_session")
+
+
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from practice import clock, db
 from practice.accounts.models import Invitation, Role, User, UserSession
 from practice.audit import services as audit
+from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ MAX_PASSWORD_LENGTH = 256
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A change to an account that cannot be made; the message is safe to show."""
 
 
@@ -102,6 +103,14 @@ def create_user(
     return user
 
 
+def create_staff_account(
+    *, email: str, name: str, role: Role, actor: User, ttl: timedelta
+) -> IssuedInvitation:
+    """Open a counselor's or admin's account and make the link they set their password with."""
+    user = create_user(email=email, name=name, role=role, actor=actor)
+    return issue_invitation(user, created_by=actor, ttl=ttl)
+
+
 def update_details(user: User, *, name: str, email: str, actor: User) -> None:
     """Change a person's name and sign-in e-mail."""
     if email_taken(email, except_user_id=user.id):
@@ -151,22 +160,24 @@ def end_all_sessions(user: User) -> None:
 
 
 def user_for_session(
-    token: str, *, idle: timedelta, lifetime: timedelta, now: datetime | None = None
-) -> User | None:
-    """Return the user of a live session, ending it if it has idled or lived too long."""
-    now = now or clock.now()
+    token: str, *, idle: timedelta, lifetime: timedelta
+) -> tuple[User | None, bool]:
+    """Return the user of a live session, ending it if it has idled or lived too long, and
+    whether the session's record was changed (ended, or its last activity noted)."""
+    now = clock.now()
     record = db.session.scalar(
         select(UserSession).where(UserSession.token_hash == token_digest(token))
     )
     if record is None or record.ended_at is not None:
-        return None
+        return None, False
     expired = now - record.last_seen_at > idle or now - record.created_at > lifetime
     if expired or not record.user.is_active:
         record.ended_at = now
-        return None
+        return None, True
     if now - record.last_seen_at > TOUCH_INTERVAL:
         record.last_seen_at = now
-    return record.user
+        return record.user, True
+    return record.user, False
 
 
 # --- invitations ------------------------------------------------------------------------

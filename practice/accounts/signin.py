@@ -29,13 +29,16 @@ def load_user(user_id: str) -> User | None:
     if not token:
         return None
     config = current_app.config
-    user = services.user_for_session(
+    user, changed = services.user_for_session(
         token,
         idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
         lifetime=timedelta(hours=config["SESSION_MAX_HOURS"]),
     )
-    # Ending an expired session or noting activity must persist even if the view fails.
-    db.session.commit()
+    if changed:
+        # Ending an expired session, or noting activity (at most once a minute), must last
+        # even if the view then fails. The user is loaded before any view runs (see
+        # access.check_audience), so this commits nothing of the view's own.
+        db.session.commit()
     if user is None or str(user.id) != user_id:
         session.clear()
         g.session_ended = True

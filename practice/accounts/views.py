@@ -27,6 +27,7 @@ from practice.accounts.forms import (
     StaffDetailsForm,
 )
 from practice.accounts.models import Role, User
+from practice.unit_of_work import attempt
 
 log = logging.getLogger(__name__)
 bp = Blueprint("accounts", __name__)
@@ -51,7 +52,6 @@ def sign_in():
             form.password.errors.append("That e-mail and password do not match an account.")
         else:
             signin.sign_in(user)
-            db.session.commit()
             log.info("user %s signed in", user.id)
             return redirect(target if _leads_somewhere_allowed(user, target) else home_for(user))
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
@@ -76,7 +76,6 @@ def keep_alive():
 def sign_out():
     """End this session."""
     signin.sign_out()
-    db.session.commit()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.sign_in"))
 
@@ -92,7 +91,6 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         user = services.accept_invitation(invitation, form.password.data)
         signin.sign_in(user)
-        db.session.commit()
         flash("Your password is set. Welcome.", "success")
         return redirect(home_for(user))
     status = 400 if form.errors else 200
@@ -119,16 +117,20 @@ def staff_accounts():
 def new_staff_account():
     """Create a counselor or admin account and show its invitation link."""
     form = StaffAccountForm()
-    if form.validate_on_submit():
-        user = services.create_user(
-            email=form.email.data,
-            name=form.name.data,
-            role=Role(form.role.data),
-            actor=current_user,
+    if form.validate_on_submit() and (
+        made := attempt(
+            lambda: services.create_staff_account(
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                actor=current_user,
+                ttl=_invitation_ttl(),
+            ),
+            form=form,
+            field="email",
         )
-        issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())
-        db.session.commit()
-        return show_invitation_once(issued, back=url_for("accounts.staff_accounts"))
+    ):
+        return show_invitation_once(made.value, back=url_for("accounts.staff_accounts"))
     status = 400 if form.errors else 200
     return render_template("accounts/staff_account_form.html", form=form, user=None), status
 
@@ -147,11 +149,13 @@ def edit_staff_account(user_id: int):
     user = _load_staff_user_or_404(user_id)
     initial = None if request.method == "POST" else {"name": user.name, "email": user.email}
     form = StaffDetailsForm(user_id=user.id, data=initial)
-    if form.validate_on_submit():
-        services.update_details(
+    if form.validate_on_submit() and attempt(
+        lambda: services.update_details(
             user, name=form.name.data, email=form.email.data, actor=current_user
-        )
-        db.session.commit()
+        ),
+        form=form,
+        field="email",
+    ):
         flash(f"{user.name}'s details are saved.", "success")
         return redirect(url_for("accounts.staff_accounts"))
     status = 400 if form.errors else 200
@@ -167,7 +171,6 @@ def disable_staff_account(user_id: int):
         flash("You cannot disable your own account.", "danger")
         return redirect(url_for("accounts.staff_accounts"))
     services.set_disabled(user, True, actor=current_user)
-    db.session.commit()
     flash(f"{user.name} can no longer sign in.", "success")
     return redirect(url_for("accounts.staff_accounts"))
 
@@ -178,7 +181,6 @@ def enable_staff_account(user_id: int):
     """Let a disabled account sign in again."""
     user = _load_staff_user_or_404(user_id)
     services.set_disabled(user, False, actor=current_user)
-    db.session.commit()
     flash(f"{user.name} can sign in again.", "success")
     return redirect(url_for("accounts.staff_accounts"))
 
@@ -191,7 +193,6 @@ def invite_staff_account(user_id: int):
     if user.is_disabled:
         abort(404)
     issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())
-    db.session.commit()
     return show_invitation_once(issued, back=url_for("accounts.staff_accounts"))
 
 

@@ -28,16 +28,13 @@ from practice.audit import services as audit
 from practice.clock import from_local, to_local
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.pagination import Page, paginate
+from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
 
 
-class AppointmentError(ValueError):
-    """A change that cannot be made; the message is safe to show beside ``field``."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AppointmentError(UserError):
+    """A change to an appointment or note that cannot be made."""
 
 
 class NoteLocked(AppointmentError):

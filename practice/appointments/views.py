@@ -13,6 +13,7 @@ from practice.appointments.policy import load_appointment_or_404, load_note_or_4
 from practice.couples.policy import load_couple_or_404
 from practice.exercises.services import digest_for
 from practice.pagination import query_id
+from practice.unit_of_work import attempt
 
 bp = Blueprint("appointments", __name__)
 
@@ -25,16 +26,13 @@ def new_appointment(couple_id: int):
     form = AppointmentForm(
         couple=couple, individual_partner_id=query_id(request.args.get("partner"))
     )
-    if form.validate_on_submit():
-        try:
-            appointment = services.schedule(couple, form.data, current_user)
-        except services.AppointmentError as error:
-            db.session.rollback()
-            form[error.field or "day"].errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Appointment scheduled.", "success")
-            return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
+    if form.validate_on_submit() and (
+        made := attempt(
+            lambda: services.schedule(couple, form.data, current_user), form=form, field="day"
+        )
+    ):
+        flash("Appointment scheduled.", "success")
+        return redirect(url_for("appointments.appointment", appointment_id=made.value.id))
     status = 400 if form.errors else 200
     return render_template("appointments/appointment_form.html", form=form, couple=couple), status
 
@@ -60,16 +58,13 @@ def record_attendance(appointment_id: int):
     """Record who attended."""
     appointment = load_appointment_or_404(appointment_id, Permission.APPOINTMENT_MANAGE)
     form = AttendanceForm(couple=appointment.couple)
-    if form.validate_on_submit():
-        try:
-            services.record_attendance(appointment, form.data, current_user)
-        except services.AppointmentError as error:
-            db.session.rollback()
-            form.attendance.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Attendance recorded.", "success")
-            return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
+    if form.validate_on_submit() and attempt(
+        lambda: services.record_attendance(appointment, form.data, current_user),
+        form=form,
+        field="attendance",
+    ):
+        flash("Attendance recorded.", "success")
+        return redirect(url_for("appointments.appointment", appointment_id=appointment.id))
     return render_template("appointments/appointment.html", appointment=appointment, form=form), 400
 
 
@@ -92,7 +87,6 @@ def start_note(appointment_id: int):
     appointment = load_appointment_or_404(appointment_id, Permission.NOTE_WRITE)
     note_format = NoteFormat.SOAP if request.form.get("format") == "soap" else NoteFormat.DAP
     note = services.start_note(appointment, current_user, note_format)
-    db.session.commit()
     return redirect(url_for("appointments.edit_note", note_id=note.id))
 
 
@@ -140,19 +134,14 @@ def edit_note(note_id: int):
         except services.AppointmentError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            return render_template(
-                "appointments/note_form.html",
-                note=note,
-                form=form,
-                digest=digest_for(
-                    note.appointment.couple, clock.today(), before=note.appointment.starts_at
-                ),
-            ), 400
-        db.session.commit()
+            return _note_editor(note, form, 400)
         flash("Note signed and locked." if signing else "Draft saved.", "success")
         target = "appointments.note" if signing else "appointments.edit_note"
         return redirect(url_for(target, note_id=note.id))
-    status = 400 if form.errors else 200
+    return _note_editor(note, form, 400 if form.errors else 200)
+
+
+def _note_editor(note: ProgressNote, form: NoteForm, status: int):
     digest = digest_for(note.appointment.couple, clock.today(), before=note.appointment.starts_at)
     return render_template(
         "appointments/note_form.html", note=note, form=form, digest=digest
@@ -184,7 +173,6 @@ def add_addendum(note_id: int):
     form = AddendumForm()
     if form.validate_on_submit():
         services.add_addendum(note, form.data, current_user)
-        db.session.commit()
         flash("Addendum signed and added.", "success")
         return redirect(url_for("appointments.note", note_id=note.id))
     return render_template(

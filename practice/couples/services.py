@@ -17,6 +17,7 @@ from practice.accounts.models import Role, User
 from practice.audit import services as audit
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.pagination import Page, paginate
+from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ SORTS = {
 }
 
 
-class CoupleError(ValueError):
+class CoupleError(UserError):
     """A change to a couple that cannot be made; the message is safe to show."""
 
 

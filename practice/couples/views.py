@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import clock, db
+from practice import clock
 from practice.access import Audience, Permission, allow
 from practice.accounts.models import Role
 from practice.accounts.views import show_invitation_once
@@ -16,6 +16,7 @@ from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.directory.referrals import open_referrals_of
 from practice.pagination import clamp_page
+from practice.unit_of_work import attempt
 
 bp = Blueprint("couples", __name__)
 
@@ -69,7 +70,6 @@ def new_couple():
     form = CoupleForm()
     if form.validate_on_submit():
         couple = services.create_couple(current_user, form.data)
-        db.session.commit()
         flash(f"{couple.display_name} added to your caseload.", "success")
         return redirect(url_for("couples.couple", couple_id=couple.id))
     status = 400 if form.errors else 200
@@ -99,7 +99,6 @@ def edit_couple(couple_id: int):
     form = CoupleForm(couple=couple, data=initial)
     if form.validate_on_submit():
         ended_access = services.update_couple(couple, form.data, current_user)
-        db.session.commit()
         flash("Changes saved.", "success")
         if ended_access:
             flash("The case is closed, so the partners' portal sign-ins have ended.", "info")
@@ -115,14 +114,10 @@ def invite_partner(couple_id: int, partner_id: int):
     couple = load_couple_or_404(couple_id, Permission.COUPLE_INVITE_PARTNER)
     partner = load_partner_or_404(couple, partner_id)
     ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
-    try:
-        issued = services.invite_partner(partner, current_user, ttl)
-    except services.CoupleError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("couples.couple", couple_id=couple.id))
-    db.session.commit()
-    return show_invitation_once(issued, back=url_for("couples.couple", couple_id=couple.id))
+    back = url_for("couples.couple", couple_id=couple.id)
+    if issued := attempt(lambda: services.invite_partner(partner, current_user, ttl)):
+        return show_invitation_once(issued.value, back=back)
+    return redirect(back)
 
 
 @bp.route("/couples/<id:couple_id>/partners/<id:partner_id>/portal-access/end", methods=["POST"])
@@ -131,13 +126,7 @@ def end_portal_access(couple_id: int, partner_id: int):
     """End a partner's portal access at once."""
     couple = load_couple_or_404(couple_id, Permission.COUPLE_INVITE_PARTNER)
     partner = load_partner_or_404(couple, partner_id)
-    try:
-        services.end_portal_access(partner, current_user)
-    except services.CoupleError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
+    if attempt(lambda: services.end_portal_access(partner, current_user), flash_category="warning"):
         flash(f"{partner.name} can no longer sign in to the portal.", "success")
     return redirect(url_for("couples.couple", couple_id=couple.id))
 
@@ -169,12 +158,9 @@ def reassign_couple(couple_id: int):
     if not form.validate_on_submit():
         flash("Choose an active counselor.", "danger")
         return redirect(url_for("couples.admin_couples"))
-    try:
-        services.reassign_couple(couple, counselors[form.counselor_id.data], current_user)
-    except services.CoupleError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
+    if attempt(
+        lambda: services.reassign_couple(couple, counselors[form.counselor_id.data], current_user),
+        flash_category="warning",
+    ):
         flash(f"{couple.display_name} moved to {couple.counselor.name}.", "success")
     return redirect(url_for("couples.admin_couples"))

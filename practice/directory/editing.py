@@ -14,6 +14,7 @@ from practice.audit import services as audit
 from practice.directory import services
 from practice.directory.hsds import resources_by_name
 from practice.directory.models import DirectoryRecord
+from practice.unit_of_work import UserError
 
 
 def _records(resource: str) -> list[DirectoryRecord]:
@@ -203,7 +204,7 @@ def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) 
     return service_id
 
 
-class PlaceError(ValueError):
+class PlaceError(UserError):
     """The address cannot be placed on the map."""
 
 

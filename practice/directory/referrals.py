@@ -10,6 +10,7 @@ from practice.accounts.models import User
 from practice.audit import services as audit
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.directory.models import DirectoryService, Referral, ReferralEvent, ReferralStatus
+from practice.unit_of_work import UserError
 
 OPEN = (ReferralStatus.SUGGESTED, ReferralStatus.CONTACTED, ReferralStatus.ATTENDING)
 # Where each status may go next; completed and declined close the loop.
@@ -30,7 +31,7 @@ NEXT = {
 }
 
 
-class ReferralError(ValueError):
+class ReferralError(UserError):
     """A change that cannot be made; the message is safe to show."""
 
 

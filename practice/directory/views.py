@@ -28,6 +28,7 @@ from practice.directory.models import DirectoryLocation, Referral, ReferralStatu
 from practice.directory.package import PackageRejected
 from practice.measures.views import QUICK_EXIT_URL
 from practice.pagination import Page, clamp_page, query_id
+from practice.unit_of_work import attempt
 
 bp = Blueprint("directory", __name__)
 PAGE_SIZE = 20
@@ -147,14 +148,12 @@ def import_upload():
             try:
                 result = services.import_package(path, actor=current_user)
             except PackageRejected as error:
-                db.session.rollback()
+                # Nothing was written; the request's transaction is rolled back (400).
                 # Name the file the admin chose, not the temporary copy.
                 chosen = secure_filename(form.package.data.filename or "") or "the upload"
                 problems = [
                     replace(p, file=chosen) if p.file == path.name else p for p in error.problems
                 ]
-            else:
-                db.session.commit()
     status = 400 if form.errors or problems else 200
     return render_template(
         "directory/import.html",
@@ -179,16 +178,15 @@ def edit_service(hsds_id: str | None = None):
     form.category.choices = [SelectChoice("", "—")] + [
         SelectChoice(term_id, name) for term_id, name in services.categories()
     ]
-    if form.validate_on_submit():
-        try:
-            saved = editing.save_service(form.data, current_user, hsds_id)
-        except editing.PlaceError as error:
-            db.session.rollback()
-            form.zip_code.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Service saved.", "success")
-            return redirect(url_for("directory.service", hsds_id=saved))
+    if form.validate_on_submit() and (
+        saved := attempt(
+            lambda: editing.save_service(form.data, current_user, hsds_id),
+            form=form,
+            field="zip_code",
+        )
+    ):
+        flash("Service saved.", "success")
+        return redirect(url_for("directory.service", hsds_id=saved.value))
     return render_template(
         "directory/service_form.html", form=form, hsds_id=hsds_id
     ), 400 if form.errors else 200
@@ -213,20 +211,18 @@ def new_referral(couple_id: int):
         partner = (
             load_partner_or_404(couple, form.partner_id.data) if form.partner_id.data else None
         )
-        try:
-            referrals.refer(
+        if attempt(
+            lambda: referrals.refer(
                 couple,
                 found,
                 partner=partner,
                 reason=form.reason.data,
                 shared=form.shared.data,
                 actor=current_user,
-            )
-        except referrals.ReferralError as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error))
-        else:
-            db.session.commit()
+            ),
+            form=form,
+            field="reason",
+        ):
             flash(f"Referred to {found.name}.", "success")
             return redirect(url_for("couples.couple", couple_id=couple.id) + "#referrals")
     return render_template(
@@ -253,18 +249,15 @@ def referral(referral_id: int):
     ]
     if request.method == "POST" and not form.status.choices:
         form.status.errors = ["This referral is closed; its status no longer changes."]
-    elif form.validate_on_submit():
-        try:
-            referrals.change_status(
-                referral, ReferralStatus(form.status.data), form.note.data or "", current_user
-            )
-        except referrals.ReferralError as error:
-            db.session.rollback()
-            form.status.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Referral marked {referral.status.value}.", "success")
-            return redirect(url_for("directory.referral", referral_id=referral.id))
+    elif form.validate_on_submit() and attempt(
+        lambda: referrals.change_status(
+            referral, ReferralStatus(form.status.data), form.note.data or "", current_user
+        ),
+        form=form,
+        field="status",
+    ):
+        flash(f"Referral marked {referral.status.value}.", "success")
+        return redirect(url_for("directory.referral", referral_id=referral.id))
     return render_template(
         "directory/referral.html",
         referral=referral,
@@ -313,12 +306,9 @@ def mark_contacted(referral_id: int):
     if referral.status is not ReferralStatus.SUGGESTED:
         flash("Your counselor already knows you made contact. Thank you.", "info")
         return redirect(url_for("directory.portal_referrals"))
-    try:
-        referrals.change_status(referral, ReferralStatus.CONTACTED, "", current_user)
-    except referrals.ReferralError as error:
-        db.session.rollback()
-        flash(str(error), "info")
-    else:
-        db.session.commit()
+    if attempt(
+        lambda: referrals.change_status(referral, ReferralStatus.CONTACTED, "", current_user),
+        flash_category="info",
+    ):
         flash("Thank you. Your counselor can see that you made contact.", "success")
     return redirect(url_for("directory.portal_referrals"))

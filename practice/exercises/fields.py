@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from practice import clock
+from practice.unit_of_work import UserError
 
 FIELD_TYPES = {
     "short_text": "Short text",
@@ -25,12 +26,11 @@ class SpecError(ValueError):
     """A field definition that cannot be used."""
 
 
-class AnswerError(ValueError):
+class AnswerError(UserError):
     """An answer that does not fit its field; ``field`` names the field."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def check_spec(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -34,11 +34,12 @@ from practice.exercises.models import (
     Visibility,
 )
 from practice.framework import AREAS_BY_KEY
+from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
 
 
-class ExerciseError(ValueError):
+class ExerciseError(UserError):
     """Something that cannot be done; the message is safe to show."""
 
 

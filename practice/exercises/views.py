@@ -3,12 +3,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import clock, db
+from practice import clock
 from practice.access import Audience, Permission, allow
 from practice.couples.policy import load_couple_or_404
 from practice.couples.services import partner_of
 from practice.exercises import schedule, services
-from practice.exercises.fields import AnswerError
 from practice.exercises.forms import (
     FIELD_PREFIX,
     AssignmentForm,
@@ -31,6 +30,7 @@ from practice.exercises.policy import (
 from practice.framework import AREAS, AREAS_BY_KEY
 from practice.measures.services import open_positive_screens
 from practice.pagination import query_id
+from practice.unit_of_work import attempt
 
 bp = Blueprint("exercises", __name__)
 
@@ -68,7 +68,6 @@ def new_exercise():
     form = ExerciseForm()
     if form.validate_on_submit():
         exercise = services.create_exercise(current_user, form.content())
-        db.session.commit()
         flash("Exercise saved to your library.", "success")
         return redirect(url_for("exercises.exercise", exercise_id=exercise.id))
     status = 400 if request.method == "POST" else 200
@@ -85,7 +84,6 @@ def edit_exercise(exercise_id: int):
     form = ExerciseForm(data=initial, rows=len(current.fields))
     if form.validate_on_submit():
         version = services.update_exercise(exercise, form.content(), current_user)
-        db.session.commit()
         flash(
             f"Saved as version {version.number}. Earlier assignments keep the version they had.",
             "success",
@@ -101,7 +99,6 @@ def share_exercise(exercise_id: int):
     """Share a counselor's exercise with the whole practice, or stop sharing it."""
     exercise = load_exercise_or_404(exercise_id, Permission.EXERCISE_SHARE)
     services.set_shared(exercise, not exercise.shared, current_user)
-    db.session.commit()
     flash("Shared with the practice." if exercise.shared else "No longer shared.", "success")
     return redirect(url_for("exercises.exercise", exercise_id=exercise.id))
 
@@ -122,16 +119,13 @@ def new_assignment(couple_id: int):
         start_on=clock.today() if request.method == "GET" else None,
     )
     if form.validate_on_submit():
-        version = next((v for v in versions if v.exercise_id == form.exercise_id.data), None)
-        try:
-            if version is None:
-                raise services.ExerciseError("Choose an exercise from the library.")
-            services.assign(couple, version, form.data, current_user)
-        except services.ExerciseError as error:
-            db.session.rollback()
-            form.exercise_id.errors.append(str(error))
-        else:
-            db.session.commit()
+        # The form only accepts exercises from this list, so the chosen one is in it.
+        version = next(v for v in versions if v.exercise_id == form.exercise_id.data)
+        if attempt(
+            lambda: services.assign(couple, version, form.data, current_user),
+            form=form,
+            field="exercise_id",
+        ):
             flash(f"{version.title} assigned.", "success")
             return redirect(url_for("couples.couple", couple_id=couple.id) + "#assignments")
     status = 400 if form.errors else 200
@@ -180,7 +174,6 @@ def close_assignment(assignment_id: int):
     """Stop an assignment early."""
     assignment = load_assignment_or_404(assignment_id, Permission.ASSIGNMENT_MANAGE)
     services.close_assignment(assignment, current_user)
-    db.session.commit()
     flash("Assignment closed. Partners see that it has ended.", "success")
     return redirect(url_for("exercises.assignment", assignment_id=assignment.id))
 
@@ -195,7 +188,6 @@ def add_feedback(completion_id: int):
         flash("Write your feedback before sending it.", "danger")
     else:
         services.add_feedback(completion, form.body.data, current_user)
-        db.session.commit()
         flash(f"Feedback sent to {completion.partner.name}.", "success")
     return redirect(
         url_for("exercises.assignment", assignment_id=completion.assignment_id)
@@ -219,14 +211,6 @@ def _own_partner():
     if partner is None:
         abort(404)
     return partner
-
-
-def _field_error(form, error: AnswerError) -> None:
-    """Put a problem the service found beside its field."""
-    field = form._fields.get(FIELD_PREFIX + error.field)
-    if field is None:
-        abort(400)
-    field.errors.append(str(error))
 
 
 @bp.route("/portal/assignments/<id:assignment_id>", methods=["GET", "POST"])
@@ -258,10 +242,12 @@ def answer(assignment_id: int):
     done_for_now = (
         closed_reason is None and adherence.this_period_done >= adherence.this_period_expected
     )
-    if form.validate_on_submit() and not done_for_now:
-        visibility = form.visibility.data if choice else None
-        try:
-            services.save_answers(
+    visibility = form.visibility.data if choice else None
+    if (
+        form.validate_on_submit()
+        and not done_for_now
+        and attempt(
+            lambda: services.save_answers(
                 assignment,
                 partner,
                 answers_of(form, version.fields),
@@ -269,19 +255,16 @@ def answer(assignment_id: int):
                 submit=submitting,
                 today=today,
                 actor=current_user,
-            )
-        except AnswerError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        except services.ExerciseError as error:
-            db.session.rollback()
-            flash(str(error), "warning")
-        else:
-            db.session.commit()
-            flash(_saved_message(version, submitting), "success")
-            if submitting:
-                return redirect(url_for("portal.home"))
-            return redirect(url_for("exercises.answer", assignment_id=assignment.id))
+            ),
+            form=form,
+            field_prefix=FIELD_PREFIX,
+            flash_category="warning",
+        )
+    ):
+        flash(_saved_message(version, submitting), "success")
+        if submitting:
+            return redirect(url_for("portal.home"))
+        return redirect(url_for("exercises.answer", assignment_id=assignment.id))
     status = 400 if form.errors or request.method == "POST" else 200
     if done_for_now and request.method == "POST":
         flash(services.already_done_message(assignment), "info")
@@ -332,13 +315,10 @@ def accept_agreement(agreement_id: int):
     """Co-sign the proposal your partner made."""
     partner = _own_partner()
     agreement = load_own_agreement_or_404(partner, agreement_id)
-    try:
-        services.accept_agreement(agreement, partner, current_user)
-    except services.ExerciseError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
+    if attempt(
+        lambda: services.accept_agreement(agreement, partner, current_user),
+        flash_category="warning",
+    ):
         flash("Agreed. It is now in force for both of you.", "success")
     return redirect(url_for("exercises.agreement", agreement_id=agreement.id))
 
@@ -359,18 +339,17 @@ def amend_agreement(agreement_id: int):
     initial = form_data_from(agreement.latest.content, fields) if request.method == "GET" else None
     form = form_class(data=initial)
     if form.validate_on_submit():
-        try:
-            services.amend_agreement(agreement, partner, answers_of(form, fields), current_user)
-        except AnswerError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        except services.ExerciseError as error:
-            db.session.rollback()
-            flash(str(error), "warning")
-            return redirect(url_for("exercises.agreement", agreement_id=agreement.id))
-        else:
-            db.session.commit()
+        sent = attempt(
+            lambda: services.amend_agreement(
+                agreement, partner, answers_of(form, fields), current_user
+            ),
+            form=form,
+            field_prefix=FIELD_PREFIX,
+            flash_category="warning",
+        )
+        if sent:
             flash("Your changes were sent to your partner.", "success")
+        if sent or not form.errors:
             return redirect(url_for("exercises.agreement", agreement_id=agreement.id))
     status = 400 if form.errors else 200
     return render_template(

@@ -71,7 +71,6 @@ def enter(couple_id: int, measure_key: str):
         services.record_response(
             partner, measure, answers_of(measure, form), form.taken_on.data, current_user
         )
-        db.session.commit()
         flash(f"{measure.short_title} for {partner.name} saved.", "success")
         return redirect(back)
     return render_template(
@@ -131,7 +130,6 @@ def mark_reviewed(couple_id: int, screen_id: int):
     if screen is None or not screen.positive:
         abort(404)
     services.mark_reviewed(screen, current_user)
-    db.session.commit()
     flash("Marked as followed up.", "success")
     return redirect(url_for("couples.couple", couple_id=couple.id))
 
@@ -157,7 +155,6 @@ def portal_answer(measure_key: str):
         services.record_response(
             partner, measure, answers_of(measure, form), clock.today(), current_user
         )
-        db.session.commit()
         flash(f"Thank you. Your answers to the {measure.short_title} are saved.", "success")
         return redirect(url_for("portal.home"))
     return render_template(
@@ -178,7 +175,6 @@ def safety_check():
     form = answers_form_class(HARK, with_date=False)()
     if form.validate_on_submit():
         screen = services.record_safety_screen(partner, answers_of(HARK, form), current_user)
-        db.session.commit()
         # Shown once, right after answering; the page never repeats the result later, in
         # case someone else picks up the phone.
         session[JUST_ANSWERED] = "positive" if screen.positive else "negative"

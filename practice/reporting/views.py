@@ -5,7 +5,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 
-from practice import clock, db
+from practice import clock
 from practice.access import Audience, Permission, allow
 from practice.appointments.policy import load_note_or_404
 from practice.couples.policy import load_couple_or_404
@@ -14,6 +14,7 @@ from practice.directory.referrals import referrals_of, services_by_id
 from practice.exercises.policy import load_exercise_or_404, load_own_assignment_or_404
 from practice.exercises.services import current_version
 from practice.reporting import services
+from practice.unit_of_work import finish_reading
 
 bp = Blueprint("reports", __name__)
 
@@ -36,11 +37,10 @@ def _sent(
     period: tuple[date | None, date | None] = (None, None),
 ) -> Response:
     """Render outside the transaction (the data is read, so no lock is held while WeasyPrint
-    works), record the report, and send it."""
-    db.session.commit()
+    works), record the report (committed with the request), and send it."""
+    finish_reading()
     report = services.build(kind, filename, context, extra)
     services.record(report, current_user, subject_id, period)
-    db.session.commit()
     return _pdf_response(report)
 
 
