@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from practice import access, db, unit_of_work
+from practice import access, db, logs, unit_of_work
 from practice.config import load_config
 from practice.db import Database
 from practice.exercises.fields import FIELD_TYPES
@@ -66,8 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["field_types"] = FIELD_TYPES
     app.jinja_env.globals["endorsed"] = endorsed_items
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    logs.quiet_libraries()
     return app
 
 
@@ -128,8 +127,14 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        # Logged with its traceback for the operator; the browser gets a plain page.
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # Logged with its traceback for the operator, but not its message, which may quote
+        # what someone typed; the browser gets a plain page.
+        app.logger.error(
+            "unhandled error on %s %s: %s",
+            request.method,
+            logs.redact_path(request.path),
+            logs.describe_error(error),
+        )
         # The failed transaction must go before the page (which reads the user) is drawn.
         db.session.rollback()
         return render_template("errors/error.html", code=500, reason=None), 500

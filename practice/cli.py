@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from practice import create_app, db, migrate
 from practice.config import ConfigError
 from practice.db import get_database
+from practice.logs import ACCESS_LOG_FORMAT, AccessLogger, DevRequestHandler
+from practice.outbox import services as outbox
 
 
 def _app(**overrides: Any) -> Flask:
@@ -58,7 +61,9 @@ def demo(host: str, port: int) -> None:
     for account in demo_data.SIGN_INS:
         click.echo(f"  {account.role:<10} {account.email:<32} password: {account.password}")
     click.echo("\nPress Ctrl+C to stop.")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    app.run(
+        host=host, port=port, debug=False, use_reloader=False, request_handler=DevRequestHandler
+    )
 
 
 @main.command()
@@ -76,6 +81,9 @@ def serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
+            # Paths only, secrets hidden: see practice/logs.py.
+            self.cfg.set("logger_class", AccessLogger)
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
 
         def load(self) -> Flask:
             return app
@@ -328,17 +336,45 @@ def reminders_group() -> None:
 
 @reminders_group.command("send")
 def reminders_send() -> None:
-    """Send today's reminders (run it once a day, for example from cron)."""
+    """Queue today's reminders and send the outbox (run it once a day, for example from cron)."""
     from practice import clock
     from practice.exercises import reminders
 
     with _app_context() as app:
-        try:
-            sent = reminders.send_due(app, clock.today())
-        except reminders.RemindersOff as error:
-            raise click.ClickException(str(error)) from None
+        if not outbox.mail_is_on(app.config):
+            raise click.ClickException(
+                "Reminders are off: set SMTP_HOST (and MAIL_FROM) to send them."
+            )
+        queued = reminders.queue_due(clock.today(), app.config["PRACTICE_BASE_URL"])
         db.session.commit()
-    click.echo(f"{sent} reminder e-mail{'' if sent == 1 else 's'} sent.")
+        click.echo(f"{queued} reminder e-mail{'' if queued == 1 else 's'} queued.")
+        _send_outbox(app)
+
+
+@main.group("outbox")
+def outbox_group() -> None:
+    """E-mail waiting to be sent."""
+
+
+@outbox_group.command("send")
+def outbox_send() -> None:
+    """Send every e-mail waiting in the outbox (after a failure, the rest is sent next time)."""
+    with _app_context() as app:
+        _send_outbox(app)
+
+
+def _send_outbox(app: Flask) -> None:
+    try:
+        result = outbox.send_pending(app.config, db.session.commit)
+    except outbox.MailOff as error:
+        raise click.ClickException(str(error)) from None
+    except (smtplib.SMTPException, OSError) as error:
+        waiting = outbox.pending_count()
+        raise click.ClickException(
+            f"The mail server refused or dropped the connection ({type(error).__name__}); "
+            f"{waiting} e-mail{'' if waiting == 1 else 's'} still waiting for the next run."
+        ) from None
+    click.echo(f"{result.sent} e-mail{'' if result.sent == 1 else 's'} sent.")
 
 
 @main.group("user")

@@ -24,6 +24,7 @@ from practice.exercises.models import (
     ReminderSent,
 )
 from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.outbox.models import OutboxMessage
 from practice.reporting.models import GeneratedReport
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "Invitation",
     "MeasureResponse",
     "NoteVersion",
+    "OutboxMessage",
     "Partner",
     "ProgressNote",
     "Referral",

@@ -1,4 +1,4 @@
-"""E-mail reminders of exercises due today. Off unless SMTP_HOST is set.
+"""E-mail reminders of exercises due today, queued in the outbox. Off unless SMTP_HOST is set.
 
 A reminder names the exercises and links to the portal. It never contains anything a partner
 wrote, nor the counselor's notes: e-mail is not a private channel.
@@ -7,12 +7,9 @@ wrote, nor the counselor's notes: e-mail is not a private channel.
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date
-from email.message import EmailMessage
 
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,12 +18,9 @@ from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.exercises import schedule
 from practice.exercises.models import Assignment, Completion, Mode, ReminderSent
+from practice.outbox import services as outbox
 
 log = logging.getLogger(__name__)
-
-
-class RemindersOff(RuntimeError):
-    """No SMTP server is configured."""
 
 
 @dataclass(frozen=True)
@@ -88,46 +82,32 @@ def _done_for_now(assignment: Assignment, partner: Partner, today: date) -> bool
     return progress.this_period_done >= progress.this_period_expected
 
 
-def message_for(reminder: Reminder, *, sender: str, portal_url: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = reminder.partner.user.email
-    message["Subject"] = "A reminder from your counselor's practice"
+def message_for(reminder: Reminder, *, portal_url: str) -> tuple[str, str, str]:
+    """The reminder's recipient, subject and text: exercise titles and a link, nothing more."""
     titles = "\n".join(f"- {a.version.title}" for a in reminder.assignments)
-    message.set_content(
+    body = (
         f"Hello {reminder.partner.name},\n\n"
         f"These exercises are waiting for you today:\n{titles}\n\n"
         f"Open your portal to do them: {portal_url}\n\n"
         "You get this e-mail because your counselor set up reminders. "
         "Reply to your counselor if you would rather not receive them.\n"
     )
-    return message
+    return reminder.partner.user.email, "A reminder from your counselor's practice", body
 
 
-def send_due(app: Flask, today: date) -> int:
-    """Send today's reminders; return how many e-mails went out."""
-    config = app.config
-    if not config.get("SMTP_HOST"):
-        raise RemindersOff("Reminders are off: set SMTP_HOST (and MAIL_FROM) to send them.")
+def queue_due(today: date, base_url: str) -> int:
+    """Put today's reminders in the outbox (each partner and exercise once a day); return
+    how many e-mails were queued. They are sent after the commit, by the outbox."""
+    portal_url = base_url.rstrip("/") + "/portal/"
     reminders = due_today(today)
-    if not reminders:
-        return 0
-    portal_url = config["PRACTICE_BASE_URL"].rstrip("/") + "/portal/"
-    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
-        if config["SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config.get("SMTP_USERNAME"):
-            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-        for reminder in reminders:
-            smtp.send_message(
-                message_for(reminder, sender=config["MAIL_FROM"], portal_url=portal_url)
-            )
-            for assignment in reminder.assignments:
-                db.session.add(
-                    ReminderSent(
-                        partner_id=reminder.partner.id, assignment_id=assignment.id, for_day=today
-                    )
+    for reminder in reminders:
+        outbox.enqueue(*message_for(reminder, portal_url=portal_url))
+        for assignment in reminder.assignments:
+            db.session.add(
+                ReminderSent(
+                    partner_id=reminder.partner.id, assignment_id=assignment.id, for_day=today
                 )
-            db.session.flush()
-            log.info("reminder sent to partner %s", reminder.partner.id)
+            )
+        log.info("reminder queued for partner %s", reminder.partner.id)
+    db.session.flush()
     return len(reminders)

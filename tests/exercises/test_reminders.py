@@ -6,10 +6,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from practice import clock
+from practice import clock, db
 from practice.exercises import reminders
 from practice.exercises import services as exercises
 from practice.exercises.models import ReminderSent
+from practice.outbox import services as outbox
 from tests.factories import CoupleFactory, make_assignment, make_exercise, partner_with_login
 
 SECRET = "PRIVATE-ANSWER-TEXT-5521"
@@ -55,9 +56,17 @@ def mail_settings(app, smtp_server):
     app.config.update(saved)
 
 
-def test_reminders_are_off_unless_configured(app, db_session):
-    with pytest.raises(reminders.RemindersOff):
-        reminders.send_due(app, clock.today())
+def send_due(app) -> int:
+    """What `practice reminders send` does: queue today's reminders, then send the outbox."""
+    queued = reminders.queue_due(clock.today(), app.config["PRACTICE_BASE_URL"])
+    db.session.commit()
+    outbox.send_pending(app.config, db.session.commit)
+    return queued
+
+
+def test_mail_is_off_unless_configured(app, db_session):
+    with pytest.raises(outbox.MailOff):
+        outbox.send_pending(app.config, db.session.commit)
 
 
 def test_due_exercises_are_reminded_once_without_anything_a_partner_wrote(
@@ -78,14 +87,14 @@ def test_due_exercises_are_reminded_once_without_anything_a_partner_wrote(
         today=clock.today(),
         actor=couple.partners[1].user,
     )
-    assert reminders.send_due(app, clock.today()) == 1
+    assert send_due(app) == 1
     assert len(inbox.messages) == 1
     recipients, body = inbox.messages[0]
     assert recipients == [lou.email]
     assert "Evening check-in" in body and "/portal/" in body
     assert SECRET not in body
     # Sent once: a second run the same day sends nothing more.
-    assert reminders.send_due(app, clock.today()) == 0
+    assert send_due(app) == 0
     assert len(db_session.scalars(select(ReminderSent)).all()) == 1
 
 
@@ -93,5 +102,5 @@ def test_partners_without_a_sign_in_are_not_reminded(app, db_session, smtp_serve
     inbox, _port = smtp_server
     couple = CoupleFactory()
     make_assignment(couple, make_exercise())
-    assert reminders.send_due(app, clock.today()) == 0
+    assert send_due(app) == 0
     assert inbox.messages == []

@@ -1,0 +1,101 @@
+"""Recording e-mail with the change that causes it, and sending it after the commit.
+
+A message is sent, then marked sent and committed, one at a time: if the sender stops halfway
+(a lost connection, a killed process), what was sent stays marked and the rest waits for the
+next run, so nothing is lost and nothing already delivered is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from practice import clock, db
+from practice.outbox.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+class MailOff(RuntimeError):
+    """No SMTP server is configured."""
+
+
+def enqueue(recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Record an e-mail to send once the current transaction commits."""
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def pending_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    )
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: int
+    waiting: int
+
+
+def mail_is_on(config: Mapping[str, object]) -> bool:
+    return bool(config.get("SMTP_HOST"))
+
+
+def send_pending(config: Mapping[str, object], commit: Callable[[], None]) -> SendResult:
+    """Send every waiting message, oldest first, committing after each one."""
+    if not mail_is_on(config):
+        raise MailOff("Mail is off: set SMTP_HOST (and MAIL_FROM) to send e-mail.")
+    waiting = list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
+        )
+    )
+    if not waiting:
+        return SendResult(0, 0)
+    sent = 0
+    with _connect(config) as smtp:
+        for message in waiting:
+            try:
+                smtp.send_message(_email(message, config))
+            except (smtplib.SMTPException, OSError) as error:
+                message.attempts += 1
+                message.last_error = type(error).__name__
+                commit()
+                log.warning("outbox message %s not sent: %s", message.id, type(error).__name__)
+                raise
+            message.sent_at = clock.now()
+            message.attempts += 1
+            commit()
+            sent += 1
+            log.info("outbox message %s sent", message.id)
+    return SendResult(sent, len(waiting) - sent)
+
+
+def _connect(config: Mapping[str, object]) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(str(config["SMTP_HOST"]), int(config["SMTP_PORT"]), timeout=30)
+    if config.get("SMTP_STARTTLS"):
+        smtp.starttls()
+    if config.get("SMTP_USERNAME"):
+        smtp.login(str(config["SMTP_USERNAME"]), str(config["SMTP_PASSWORD"]))
+    return smtp
+
+
+def _email(message: OutboxMessage, config: Mapping[str, object]) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = str(config["MAIL_FROM"])
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    # The same id on a repeat, so a mail server can recognise a message it already has.
+    host = urlsplit(str(config.get("PRACTICE_BASE_URL", ""))).hostname or "practice.invalid"
+    email["Message-ID"] = f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@{host}>"
+    email.set_content(message.body)
+    return email

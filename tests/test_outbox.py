@@ -1,0 +1,123 @@
+"""The outbox: mail is recorded with its change and sent after the commit; a send that dies
+halfway loses nothing and sends nothing twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from practice import db
+from practice.accounts import services as accounts
+from practice.accounts.models import Role
+from practice.db import get_database
+from practice.outbox.models import OutboxMessage
+from tests.conftest import make_test_app
+from tests.databases import throwaway_database
+from tests.exercises.test_reminders import free_port
+from tests.factories import couple_with_portal, make_assignment, make_exercise
+
+PASSWORD = "outbox test passphrase"
+PARTNERS = ("ada.moss@example.com", "bo.reed@example.com", "cy.lark@example.com")
+CLI = [sys.executable, "-c", "from practice.cli import main; main()"]
+
+
+class Inbox:
+    """A mail server that can kill the sender the moment its second message arrives."""
+
+    def __init__(self) -> None:
+        self.recipients: list[str] = []
+        self.kill_on_second: int | None = None  # the sender's process id
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.kill_on_second is not None and len(self.recipients) == 1:
+            os.kill(self.kill_on_second, signal.SIGKILL)  # before the server says it has it
+            return "421 Going away"
+        self.recipients.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def _three_partners_due_today(url: str) -> None:
+    app = make_test_app(url)
+    with app.app_context():
+        counselor = accounts.create_user(
+            email="outbox.counselor@example.com", name="C", role=Role.COUNSELOR, password=PASSWORD
+        )
+        exercise = make_exercise(title="Evening check-in")
+        for index, email in enumerate(PARTNERS):
+            couple = couple_with_portal(
+                counselor,
+                ((f"P{index}", email), (f"Q{index}", f"q{index}@x.example.com")),
+                PASSWORD,
+            )
+            make_assignment(couple, exercise, partner_id=couple.partners[0].id)
+        db.session.commit()
+    get_database(app).engine.dispose()
+
+
+def _counts(url: str) -> tuple[int, int]:
+    app = make_test_app(url)
+    with app.app_context():
+        sent = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_not(None))
+        )
+        waiting = db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        )
+    get_database(app).engine.dispose()
+    return sent, waiting
+
+
+def test_a_send_killed_halfway_loses_nothing_and_sends_nothing_twice(tmp_path):
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with throwaway_database(tmp_path) as url:
+            _three_partners_due_today(url)
+            env = {
+                **os.environ,
+                "PRACTICE_ENV": "testing",
+                "DATABASE_URL": url,
+                "PRACTICE_INSTANCE_PATH": str(tmp_path),
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(port),
+                "SMTP_STARTTLS": "false",
+                "MAIL_FROM": "practice@example.com",
+            }
+            first = subprocess.Popen([*CLI, "reminders", "send"], env=env)
+            inbox.kill_on_second = first.pid
+            assert first.wait(timeout=120) == -signal.SIGKILL
+            assert len(inbox.recipients) == 1
+            assert _counts(url) == (1, 2)  # the one delivered is marked; two wait
+
+            inbox.kill_on_second = None
+            second = subprocess.run(
+                [*CLI, "outbox", "send"], env=env, capture_output=True, text=True, timeout=120
+            )
+            assert second.returncode == 0, second.stderr
+            assert "2 e-mails sent." in second.stdout
+            assert sorted(inbox.recipients) == sorted(PARTNERS)  # each once, none twice
+            assert _counts(url) == (3, 0)
+            again = subprocess.run(
+                [*CLI, "reminders", "send"], env=env, capture_output=True, text=True, timeout=120
+            )
+            assert "0 reminder e-mails queued." in again.stdout  # reminded once a day
+            assert len(inbox.recipients) == 3
+    finally:
+        controller.stop()
+
+
+def test_mail_waits_in_the_outbox_until_its_transaction_commits(app, db_session):
+    from practice.outbox import services as outbox
+
+    outbox.enqueue("dee.hart@example.com", "Subject", "Body")
+    db_session.rollback()  # the change it belonged to did not happen: neither does the mail
+    assert outbox.pending_count() == 0
