@@ -13,9 +13,19 @@ from typing import TypeVar
 from flask import Flask, abort, request
 from flask_login import current_user
 
-from practice.accounts.models import Role
-
 View = TypeVar("View", bound=Callable[..., object])
+
+
+class Role(enum.Enum):
+    """What a person is to the practice; every route is for some of them."""
+
+    ADMIN = "admin"
+    COUNSELOR = "counselor"
+    CLIENT = "client"
+
+    @property
+    def label(self) -> str:
+        return {"admin": "Practice admin", "counselor": "Counselor", "client": "Client"}[self.value]
 
 
 class Audience(enum.Enum):
@@ -97,4 +107,4 @@ def init_app(app: Flask) -> None:
         return None
 
 
-__all__ = ["Audience", "Permission", "allow", "init_app"]
+__all__ = ["Audience", "Permission", "Role", "allow", "init_app"]

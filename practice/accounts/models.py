@@ -1,23 +1,13 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice import clock
+from practice.access import Role
 from practice.db import Base, Email, UTCDateTime, enum_by_value
-
-
-class Role(enum.Enum):
-    ADMIN = "admin"
-    COUNSELOR = "counselor"
-    CLIENT = "client"
-
-    @property
-    def label(self) -> str:
-        return {"admin": "Practice admin", "counselor": "Counselor", "client": "Client"}[self.value]
 
 
 class User(Base):

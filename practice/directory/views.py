@@ -26,8 +26,8 @@ from practice.directory.forms import (
 )
 from practice.directory.models import DirectoryLocation, Referral, ReferralStatus
 from practice.directory.package import PackageRejected
-from practice.measures.views import QUICK_EXIT_URL
 from practice.pagination import Page, clamp_page, query_id
+from practice.quick_exit import QUICK_EXIT_URL
 from practice.unit_of_work import attempt
 
 bp = Blueprint("directory", __name__)

@@ -28,11 +28,10 @@ from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Mea
 from practice.measures.forms import answers_form_class, answers_of
 from practice.measures.models import SafetyScreen
 from practice.pagination import query_id
+from practice.quick_exit import QUICK_EXIT_URL
 
 bp = Blueprint("measures", __name__)
 
-# Where the quick-exit button leads: an ordinary, neutral page.
-QUICK_EXIT_URL = "https://weather.com/"
 JUST_ANSWERED = "safety_just_answered"
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 

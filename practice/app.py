@@ -1,0 +1,151 @@
+"""The application factory: settings, extensions, every blueprint, error pages, headers."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, render_template, request
+from flask_bootstrap import Bootstrap5
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
+
+from practice import access, clock, db, logs, unit_of_work
+from practice.accounts import signin, throttle
+from practice.accounts.views import bp as accounts_bp
+from practice.appointments.views import bp as appointments_bp
+from practice.config import load_config
+from practice.couples.views import bp as couples_bp
+from practice.db import Database
+from practice.directory.views import bp as directory_bp
+from practice.exercises.fields import FIELD_TYPES
+from practice.exercises.views import bp as exercises_bp
+from practice.framework import AREAS
+from practice.measures.services import endorsed_items
+from practice.measures.views import bp as measures_bp
+from practice.portal.views import bp as portal_bp
+from practice.reporting.views import bp as reports_bp
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+bootstrap = Bootstrap5()
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings from the environment, overridden by ``config``."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=_instance_path(),
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if config and "PRACTICE_ENV" in config:
+        env["PRACTICE_ENV"] = config["PRACTICE_ENV"]
+    app.config.update(load_config(Path(app.instance_path), env))
+    app.config.update(config or {})
+
+    app.url_map.converters["id"] = RecordId
+    Database(app.config["DATABASE_URL"]).init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    _register_blueprints(app)
+    access.init_app(app)
+    unit_of_work.init_app(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+    _refuse_nul_characters(app)
+    app.jinja_env.globals["practice_env"] = app.config["PRACTICE_ENV"]
+    app.jinja_env.globals["area_labels"] = {area.key: area.label for area in AREAS}
+    app.jinja_env.globals["field_types"] = FIELD_TYPES
+    app.jinja_env.globals["endorsed"] = endorsed_items
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.quiet_libraries()
+    return app
+
+
+def _instance_path() -> str:
+    return os.environ.get("PRACTICE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+
+
+class RecordId(IntegerConverter):
+    """A record id in a URL: a positive integer that fits the databases' integer columns."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def _refuse_nul_characters(app: Flask) -> None:
+    # PostgreSQL cannot store NUL in text, and no person types one: refuse such requests whole.
+    @app.before_request
+    def refuse_nul() -> None:
+        fields = [*request.args.lists(), *request.form.lists(), ("path", [request.path])]
+        if any("\x00" in value for _name, values in fields for value in values):
+            abort(400)
+
+
+def _register_blueprints(app: Flask) -> None:
+    signin.init_app(app)
+    clock.init_app(app)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(couples_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(appointments_bp)
+    app.register_blueprint(measures_bp)
+    app.register_blueprint(exercises_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(reports_bp)
+    throttle.init_app(app)  # wraps views, so it comes after the blueprints
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        return render_template("errors/error.html", code=code, reason=None), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # Logged with its traceback for the operator, but not its message, which may quote
+        # what someone typed; the browser gets a plain page.
+        app.logger.error(
+            "unhandled error on %s %s: %s",
+            request.method,
+            logs.redact_path(request.path),
+            logs.describe_error(error),
+        )
+        # The failed transaction must go before the page (which reads the user) is drawn.
+        db.session.rollback()
+        return render_template("errors/error.html", code=500, reason=None), 500
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint not in access.STATIC_ENDPOINTS:
+            # Pages carry client data: keep them out of shared and back-button caches.
+            response.headers["Cache-Control"] = "no-store"
+        return response
