@@ -27,6 +27,7 @@ from practice.framework import AREAS
 from practice.measures.services import endorsed_items
 from practice.measures.views import bp as measures_bp
 from practice.portal.views import bp as portal_bp
+from practice.referrals.views import bp as referrals_bp
 from practice.reporting.views import bp as reports_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(measures_bp)
     app.register_blueprint(exercises_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(referrals_bp)
     app.register_blueprint(reports_bp)
     throttle.init_app(app)  # wraps views, so it comes after the blueprints
 

@@ -99,7 +99,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database up to the newest migration."""
-    from practice.directory.services import ensure_categories
+    from practice.directory.transfer import ensure_categories
     from practice.exercises.library import sync_library
 
     with _app_context() as app:
@@ -162,12 +162,12 @@ def directory_group() -> None:
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def directory_import(path: Path) -> None:
     """Import an HSDS 3.0 tabular data package (a folder or a .zip), whole or not at all."""
-    from practice.directory import services
+    from practice.directory import transfer
     from practice.directory.package import PackageRejected
 
     with _app_context():
         try:
-            result = services.import_package(path)
+            result = transfer.import_package(path)
         except PackageRejected as error:
             db.session.rollback()
             lines = "\n".join(f"  {problem}" for problem in error.problems)
@@ -180,11 +180,11 @@ def directory_import(path: Path) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def directory_export(path: Path) -> None:
     """Write the directory as an HSDS 3.0 tabular data package (a folder, or PATH.zip)."""
-    from practice.directory import services
+    from practice.directory import transfer
 
     with _app_context():
         try:
-            counts = services.export_package(path)
+            counts = transfer.export_package(path)
         except OSError as error:
             raise click.ClickException(f"Cannot write {path}: {error.strerror}") from None
     click.echo(f"Exported {sum(counts.values())} records to {path}.")
@@ -306,7 +306,7 @@ def report_worksheet(exercise_id: int, output: Path) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 def report_handout(hsds_ids: tuple[str, ...], for_whom: str, output: Path) -> None:
     """Write a handout of chosen directory services."""
-    from practice.directory.referrals import services_by_id
+    from practice.directory.search import services_by_id
     from practice.reporting import services
 
     with _app_context():

@@ -18,12 +18,12 @@ from practice import demo_history as history
 from practice.accounts import services as accounts
 from practice.accounts.models import Role, User
 from practice.couples import services as couples
-from practice.directory import referrals
-from practice.directory import services as directory
-from practice.directory.models import ReferralStatus
+from practice.directory.search import service_by_hsds_id
 from practice.exercises import services as exercise_services
 from practice.exercises.library import sync_library
 from practice.measures import services as measures
+from practice.referrals import services as referrals
+from practice.referrals.models import ReferralStatus
 
 
 @dataclass(frozen=True)
@@ -182,10 +182,8 @@ def load_once() -> bool:
         (created["Aisha Karimi"], "07030"),
     ):
         couple.zip_code = zip_code
-    money = directory.service_by_hsds_id(
-        demo_directory.hsds_id_of("Brooklyn Money Coaching", "service")
-    )
-    workshop = directory.service_by_hsds_id(
+    money = service_by_hsds_id(demo_directory.hsds_id_of("Brooklyn Money Coaching", "service"))
+    workshop = service_by_hsds_id(
         demo_directory.hsds_id_of("Hoboken Relationship Workshops", "service")
     )
     first = referrals.refer(

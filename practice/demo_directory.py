@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from practice.directory import services
 from practice.directory.hsds import resources_by_name
+from practice.directory.taxonomy import CATEGORIES
+from practice.directory.transfer import ensure_categories, load_rows
 
 NAMESPACE = uuid.UUID("0d3c6a52-8d1b-4b5e-9a4e-5b7f6c2d9e10")
 
@@ -97,7 +98,7 @@ def _row(resource: str, **values: str) -> dict[str, str]:
 
 def load() -> None:
     """Add the fictional services (their ids are fixed, so loading twice changes nothing)."""
-    services.ensure_categories()
+    ensure_categories()
     rows: dict[str, list[dict[str, str]]] = {name: [] for name in resources_by_name()}
     for name, kind, description, place, zip_code, fees, languages in SERVICES:
         org_id, service_id = hsds_id_of(name, "organization"), hsds_id_of(name, "service")
@@ -124,7 +125,7 @@ def load() -> None:
                 "attribute",
                 id=hsds_id_of(name, "category"),
                 link_id=service_id,
-                taxonomy_term_id=services.CATEGORIES[kind][0],
+                taxonomy_term_id=CATEGORIES[kind][0],
                 link_type="category",
                 link_entity="service",
             )
@@ -191,4 +192,4 @@ def load() -> None:
                 location_id=location_id,
             )
         )
-    services.load_rows(rows)
+    load_rows(rows)

@@ -10,8 +10,6 @@ from practice.directory.models import (
     DirectoryService,
     DirectoryServiceCategory,
     DirectoryServiceLanguage,
-    Referral,
-    ReferralEvent,
 )
 from practice.exercises.models import (
     Agreement,
@@ -25,6 +23,7 @@ from practice.exercises.models import (
 )
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.outbox.models import OutboxMessage
+from practice.referrals.models import Referral, ReferralEvent
 from practice.reporting.models import GeneratedReport
 
 __all__ = [

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from practice import clock, db
 from practice.access import audience_of
 from practice.accounts import services
-from practice.directory import editing, referrals
+from practice.directory import editing
 from practice.directory.models import DirectoryService
 from practice.exercises import services as exercises
 from practice.exercises.fields import check_spec
 from practice.exercises.models import Agreement, AgreementKind, Mode, Rhythm
 from practice.measures.models import SafetyScreen
+from practice.referrals import services as referrals
 from tests.factories import (
     AdminFactory,
     AppointmentFactory,
@@ -160,16 +161,16 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "directory.edit_service": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
     "directory.search": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
     "directory.service": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
-    "directory.new_referral": {
+    "referrals.new_referral": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
     },
-    "directory.referral": {
+    "referrals.referral": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
     },
-    "directory.portal_referrals": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
-    "directory.mark_contacted": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
+    "referrals.portal_referrals": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
+    "referrals.mark_contacted": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
     "exercises.staff_agreement": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "exercises.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "exercises.accept_agreement": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
@@ -315,7 +316,7 @@ def _url(app, endpoint: str, values: dict[str, object]) -> str:
     arguments = {name: values[name] for name in rule.arguments if name in values}
     if endpoint == "measures.enter":
         arguments["partner"] = values["partner"]
-    if endpoint == "directory.new_referral":
+    if endpoint == "referrals.new_referral":
         arguments["service"] = values["hsds_id"]
     if endpoint == "static":
         arguments["filename"] = "practice.css"

@@ -5,9 +5,10 @@ from sqlalchemy import func, select
 from practice import demo
 from practice.appointments.models import Appointment, ProgressNote
 from practice.couples.models import Couple
-from practice.directory.models import DirectoryService, Referral
+from practice.directory.models import DirectoryService
 from practice.exercises.models import Agreement, Assignment, Completion
 from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.referrals.models import Referral
 
 
 def count(session, model) -> int:

@@ -51,6 +51,22 @@ def load_couple_or_404(couple_id: int, permission: Permission) -> Couple:
     return couple
 
 
+def load_own_partner_or_404() -> Partner:
+    """The signed-in client's own partner record, with their couple, both partners and the
+    counselor. A client account without one (never the case in practice) finds nothing."""
+    partner = db.session.scalar(
+        select(Partner)
+        .where(Partner.user_id == current_user.id)
+        .options(
+            selectinload(Partner.couple).selectinload(Couple.partners),
+            selectinload(Partner.couple).selectinload(Couple.counselor),
+        )
+    )
+    if partner is None:
+        abort(404)
+    return partner
+
+
 def load_partner_or_404(couple: Couple, partner_id: int) -> Partner:
     """Find a partner of a couple already loaded through the policy."""
     partner = next((p for p in couple.partners if p.id == partner_id), None)

@@ -258,9 +258,9 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
     """Gather the couple page: appointments with notes, progress, open safety flags,
     homework and agreements, and the digest since the last appointment."""
     from practice.appointments.services import appointments_of
-    from practice.directory.referrals import referrals_of
     from practice.exercises import services as exercises
     from practice.measures.services import progress_of, safety_screens_of
+    from practice.referrals.services import referrals_of
 
     assignments = exercises.assignments_of(couple)
     agreements = exercises.agreements_of(couple.id)

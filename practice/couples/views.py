@@ -14,8 +14,8 @@ from practice.couples import services
 from practice.couples.forms import CoupleForm, ReassignForm
 from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
-from practice.directory.referrals import open_referrals_of
 from practice.pagination import clamp_page
+from practice.referrals.services import open_referrals_of
 from practice.unit_of_work import attempt
 
 bp = Blueprint("couples", __name__)

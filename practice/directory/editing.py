@@ -11,9 +11,10 @@ from sqlalchemy import select
 from practice import db
 from practice.accounts.models import User
 from practice.audit import services as audit
-from practice.directory import services
+from practice.directory.geography import zip_centroid
 from practice.directory.hsds import resources_by_name
 from practice.directory.models import DirectoryRecord
+from practice.directory.transfer import delete_records, load_rows
 from practice.unit_of_work import UserError
 
 
@@ -196,10 +197,10 @@ def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) 
     kept = {(name, row["id"]) for name, table in rows.items() for row in table}
     before = [("language", row) for row in known.values()]
     before += [("phone", phone), ("attribute", category), ("address", address)]
-    services.delete_records(
+    delete_records(
         [(name, row["id"]) for name, row in before if row and (name, row["id"]) not in kept]
     )
-    services.load_rows(rows)
+    load_rows(rows)
     audit.record(actor, "directory.service_save", actor)
     return service_id
 
@@ -213,7 +214,7 @@ def _coordinates(location, address, zip_code: str) -> tuple[float, float]:
     same_zip = address is not None and address.get("postal_code") == zip_code
     if location and location.get("latitude") and location.get("longitude") and same_zip:
         return float(location["latitude"]), float(location["longitude"])
-    centre = services.zip_centroid(zip_code) if zip_code.isdigit() and len(zip_code) == 5 else None
+    centre = zip_centroid(zip_code) if zip_code.isdigit() and len(zip_code) == 5 else None
     if centre is None:
         raise PlaceError("This ZIP code is not known, so the place cannot be put on the map.")
     return centre

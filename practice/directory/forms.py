@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -67,26 +66,6 @@ class SearchForm(FlaskForm):
     )
     unit = SelectField(
         "Unit", choices=[SelectChoice("mi", "miles"), SelectChoice("km", "km")], default="mi"
-    )
-
-
-class ReferralForm(FlaskForm):
-    partner_id = SelectField("For", coerce=optional_id)
-    reason = TextAreaField(
-        "Reason",
-        [required("Give the reason for the referral."), max_length(LONG_TEXT)],
-        filters=[strip],
-    )
-    shared = BooleanField(
-        "Show it in the portal: the partner(s) see the service's contact details and the reason "
-        "written above, word for word"
-    )
-
-
-class StatusForm(FlaskForm):
-    status = RadioField("New status", [required("Choose the new status.")])
-    note = TextAreaField(
-        "Note (needed when declined)", [validators.Optional(), max_length(2000)], filters=[strip]
     )
 
 

@@ -22,7 +22,7 @@ from practice.appointments.models import Appointment
 from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.couples.services import partner_of
-from practice.directory.services import local_safety_services
+from practice.directory.search import local_safety_services
 from practice.measures import charts, services
 from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Measure
 from practice.measures.forms import answers_form_class, answers_of

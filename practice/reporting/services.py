@@ -322,8 +322,8 @@ def progress_context(couple, start: date, end: date) -> tuple[dict[str, object],
     from sqlalchemy.orm import selectinload
 
     from practice.appointments.models import Appointment, Attendance
-    from practice.directory.referrals import referrals_of
     from practice.measures.services import endorsed_items, safety_screens_of
+    from practice.referrals.services import referrals_of
 
     def within(day: date) -> bool:
         return start <= day <= end
@@ -414,8 +414,9 @@ def summary_context(couple, start: date, end: date) -> tuple[dict[str, object], 
     about the safety check, no answers at all (only how often exercises were done), and only
     referrals shared with both partners."""
     from practice.appointments.services import upcoming_for
-    from practice.directory.referrals import referrals_of, services_by_id
+    from practice.directory.search import services_by_id
     from practice.exercises import services as exercises
+    from practice.referrals.services import referrals_of
 
     measures, extra = _measures(couple, start, end)
     for measure in measures:

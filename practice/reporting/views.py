@@ -10,9 +10,10 @@ from practice.access import Audience, Permission, allow
 from practice.appointments.policy import load_note_or_404
 from practice.couples.policy import load_couple_or_404
 from practice.couples.services import partner_of
-from practice.directory.referrals import referrals_of, services_by_id
+from practice.directory.search import services_by_id
 from practice.exercises.policy import load_exercise_or_404, load_own_assignment_or_404
 from practice.exercises.services import current_version
+from practice.referrals.services import referrals_of
 from practice.reporting import services
 from practice.unit_of_work import finish_reading
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from practice import db
-from practice.directory import services
+from practice.directory import transfer as services
 from practice.directory.models import DirectoryRecord, DirectoryService
 from practice.directory.package import PackageRejected
 

@@ -6,20 +6,19 @@ import pytest
 from sqlalchemy import select
 
 from practice import db
-from practice.directory import services
+from practice.directory import geography, search, taxonomy, transfer
 from practice.directory.models import (
     DirectoryLocation,
     DirectoryService,
     DirectoryServiceCategory,
     DirectoryServiceLanguage,
-    Referral,
-    ReferralStatus,
 )
+from practice.referrals.models import Referral, ReferralStatus
 from tests.conftest import count_queries, visible_text
 from tests.factories import CounselorFactory, CoupleFactory, partner_with_login
 
-COUPLES_THERAPY = services.CATEGORIES["couples_therapy"][0]
-DV_SUPPORT = services.DOMESTIC_VIOLENCE_TERM
+COUPLES_THERAPY = taxonomy.CATEGORIES["couples_therapy"][0]
+DV_SUPPORT = taxonomy.DOMESTIC_VIOLENCE_TERM
 
 
 def add_service(
@@ -88,8 +87,8 @@ def names(results) -> list[str]:
 
 
 def test_distance_search_is_nearest_first_and_leaves_out_what_is_too_far(directory):
-    origin = services.zip_centroid("10001")
-    results = services.search(services.SearchQuery(origin=origin, radius_km=25 * 1.609344))
+    origin = geography.zip_centroid("10001")
+    results = search.search(search.SearchQuery(origin=origin, radius_km=25 * 1.609344))
     found = names(results)
     assert found.index("Midtown Couples Clinic") < found.index("Newark Family Center")
     assert "Philadelphia Counseling" not in found  # about 80 miles away
@@ -103,7 +102,7 @@ def test_distance_search_is_nearest_first_and_leaves_out_what_is_too_far(directo
 
 def test_filters_by_words_category_language_and_cost(directory):
     def find(**query):
-        return names(services.search(services.SearchQuery(**query)))
+        return names(search.search(search.SearchQuery(**query)))
 
     assert find(text="couples") == ["Midtown Couples Clinic"]
     assert find(category=COUPLES_THERAPY) == ["Midtown Couples Clinic"]
@@ -139,9 +138,9 @@ def test_search_runs_a_fixed_number_of_queries(client, auth, directory, app):
 
 
 def test_the_practice_categories_are_always_there(db_session):
-    services.ensure_categories()
-    listed = dict(services.categories())
-    for _key, (term_id, name) in services.CATEGORIES.items():
+    transfer.ensure_categories()
+    listed = dict(search.categories())
+    for _key, (term_id, name) in taxonomy.CATEGORIES.items():
         assert listed[term_id] == name
 
 
@@ -239,7 +238,7 @@ def test_an_admin_adds_and_edits_a_service_by_hand(client, auth, db_session):
     from tests.factories import AdminFactory
 
     auth.login(AdminFactory())
-    services.ensure_categories()
+    transfer.ensure_categories()
     form = {
         "organization": "Lakeside Center",
         "name": "Lakeside Couples Group",
@@ -263,9 +262,9 @@ def test_an_admin_adds_and_edits_a_service_by_hand(client, auth, db_session):
     created = client.post("/admin/directory/services/new", data=form, follow_redirects=True)
     assert "Service saved." in created.text and "5 Lake St" in created.text
     service = db_session.scalar(select(DirectoryService))
-    found = services.search(
-        services.SearchQuery(
-            origin=services.zip_centroid("10001"), radius_km=5, category=COUPLES_THERAPY
+    found = search.search(
+        search.SearchQuery(
+            origin=geography.zip_centroid("10001"), radius_km=5, category=COUPLES_THERAPY
         )
     )
     assert [r.service.name for r in found] == ["Lakeside Couples Group"]
@@ -277,7 +276,7 @@ def test_an_admin_adds_and_edits_a_service_by_hand(client, auth, db_session):
     )
     names = db_session.scalars(select(DirectoryService.name)).all()
     assert names == ["Lakeside Couples Evenings"]
-    assert services.search(services.SearchQuery()) == []  # inactive now: never shown
+    assert search.search(search.SearchQuery()) == []  # inactive now: never shown
 
 
 def _service_form(**changes):
@@ -307,7 +306,7 @@ def test_editing_removes_what_was_cleared_and_keeps_the_place(client, auth, db_s
     from tests.factories import AdminFactory
 
     auth.login(AdminFactory())
-    services.ensure_categories()
+    transfer.ensure_categories()
     client.post("/admin/directory/services/new", data=_service_form())
     service = db_session.scalar(select(DirectoryService))
     hsds_id = service.hsds_id  # the search index is rebuilt on each save: keep the HSDS id
@@ -355,7 +354,7 @@ def test_search_input_never_fails_and_a_zip_alone_is_used(client, auth, director
 
 def test_words_may_appear_anywhere_in_the_listing(directory):
     add_service("Harbor Group", description="licensed couples therapists in the evening")
-    found = names(services.search(services.SearchQuery(text="evening couples")))
+    found = names(search.search(search.SearchQuery(text="evening couples")))
     assert found == ["Harbor Group"]
 
 

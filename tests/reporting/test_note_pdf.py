@@ -184,8 +184,8 @@ def test_the_handout_lists_the_shared_services_with_how_to_reach_them(client, au
     import uuid
 
     from practice import db
-    from practice.directory import referrals
     from practice.directory.models import DirectoryLocation, DirectoryService
+    from practice.referrals import services as referrals
     from tests.factories import CoupleFactory
 
     couple = CoupleFactory()
@@ -295,13 +295,13 @@ def test_the_client_summary_holds_nothing_private(client, auth):
     from datetime import timedelta
 
     from practice import db
-    from practice.directory import referrals
     from practice.directory.models import DirectoryService
     from practice.exercises import services as exercises
     from practice.exercises.models import Rhythm
     from practice.measures import services as measures
     from practice.measures.definitions import CSI4
     from practice.measures.models import SafetyScreen
+    from practice.referrals import services as referrals
     from tests.factories import (
         CoupleFactory,
         make_assignment,

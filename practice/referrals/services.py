@@ -1,4 +1,4 @@
-"""Referrals: a couple or one partner referred to a service, and the loop closed."""
+"""Referring, moving a referral on, and who sees which referral."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from practice import db
 from practice.accounts.models import User
 from practice.audit import services as audit
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.directory.models import DirectoryService, Referral, ReferralEvent, ReferralStatus
+from practice.directory.models import DirectoryService
+from practice.referrals.models import Referral, ReferralEvent, ReferralStatus
 from practice.unit_of_work import UserError
 
 OPEN = (ReferralStatus.SUGGESTED, ReferralStatus.CONTACTED, ReferralStatus.ATTENDING)
+
 # Where each status may go next; completed and declined close the loop.
 NEXT = {
     ReferralStatus.SUGGESTED: (
@@ -127,20 +129,3 @@ def open_referrals_of(counselor: User, limit: int = 20) -> list[Referral]:
             .limit(limit)
         )
     )
-
-
-def services_by_id(hsds_ids: list[str]) -> dict[str, DirectoryService]:
-    """The directory entries of referred services (one query), for contact details."""
-    if not hsds_ids:
-        return {}
-    return {
-        service.hsds_id: service
-        for service in db.session.scalars(
-            select(DirectoryService)
-            .where(DirectoryService.hsds_id.in_(hsds_ids))
-            .options(
-                selectinload(DirectoryService.locations),
-                selectinload(DirectoryService.categories),
-            )
-        )
-    }
