@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
@@ -20,10 +19,10 @@ from tests.conftest import make_test_app
 from tests.databases import throwaway_database
 from tests.exercises.test_reminders import free_port
 from tests.factories import couple_with_portal, make_assignment, make_exercise
+from tests.processes import CLI, run_cli, wait_for_exit
 
 PASSWORD = "outbox test passphrase"
 PARTNERS = ("ada.moss@example.com", "bo.reed@example.com", "cy.lark@example.com")
-CLI = [sys.executable, "-c", "from practice.cli import main; main()"]
 
 
 class Inbox:
@@ -94,21 +93,17 @@ def test_a_send_killed_halfway_loses_nothing_and_sends_nothing_twice(tmp_path):
             }
             first = subprocess.Popen([*CLI, "reminders", "send"], env=env)
             inbox.kill_on_second = first.pid
-            assert first.wait(timeout=120) == -signal.SIGKILL
+            assert wait_for_exit(first, timeout=120) == -signal.SIGKILL
             assert len(inbox.recipients) == 1
             assert _counts(url) == (1, 2)  # the one delivered is marked; two wait
 
             inbox.kill_on_second = None
-            second = subprocess.run(
-                [*CLI, "outbox", "send"], env=env, capture_output=True, text=True, timeout=120
-            )
+            second = run_cli("outbox", "send", env=env)
             assert second.returncode == 0, second.stderr
             assert "2 e-mails sent." in second.stdout
             assert sorted(inbox.recipients) == sorted(PARTNERS)  # each once, none twice
             assert _counts(url) == (3, 0)
-            again = subprocess.run(
-                [*CLI, "reminders", "send"], env=env, capture_output=True, text=True, timeout=120
-            )
+            again = run_cli("reminders", "send", env=env)
             assert "0 reminder e-mails queued." in again.stdout  # reminded once a day
             assert len(inbox.recipients) == 3
     finally:
