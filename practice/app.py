@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter, Map
 from practice import access, clock, db, logs, unit_of_work
 from practice.accounts import signin, throttle
 from practice.accounts.views import bp as accounts_bp
+from practice.agreements.views import bp as agreements_bp
 from practice.appointments.views import bp as appointments_bp
 from practice.config import load_config
 from practice.couples.views import bp as couples_bp
@@ -24,9 +25,11 @@ from practice.directory.views import bp as directory_bp
 from practice.exercises.fields import FIELD_TYPES
 from practice.exercises.views import bp as exercises_bp
 from practice.framework import AREAS
+from practice.homework.views import bp as homework_bp
 from practice.measures.services import endorsed_items
 from practice.measures.views import bp as measures_bp
-from practice.portal.views import bp as portal_bp
+from practice.pages.views import bp as pages_bp
+from practice.pages.views import portal as portal_bp
 from practice.referrals.views import bp as referrals_bp
 from practice.reporting.views import bp as reports_bp
 
@@ -104,11 +107,14 @@ def _register_blueprints(app: Flask) -> None:
     signin.init_app(app)
     clock.init_app(app)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(couples_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(exercises_bp)
+    app.register_blueprint(homework_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(reports_bp)

@@ -338,7 +338,7 @@ def reminders_group() -> None:
 def reminders_send() -> None:
     """Queue today's reminders and send the outbox (run it once a day, for example from cron)."""
     from practice import clock
-    from practice.exercises import reminders
+    from practice.homework import reminders
 
     with _app_context() as app:
         if not outbox.mail_is_on(app.config):

@@ -19,7 +19,7 @@ from practice.accounts import services as accounts
 from practice.accounts.models import Role, User
 from practice.couples import services as couples
 from practice.directory.search import service_by_hsds_id
-from practice.exercises import services as exercise_services
+from practice.exercises import services as exercises
 from practice.exercises.library import sync_library
 from practice.measures import services as measures
 from practice.referrals import services as referrals
@@ -171,7 +171,7 @@ def load_once() -> bool:
     history.upcoming(created["Daniel Reyes"], maya, in_days=2, hour=10)
     # The built-in exercise library, and three weeks of homework for the Marshes and Aisha & Leo.
     sync_library()
-    library = {version.exercise.slug: version for version in exercise_services.library_for(maya)}
+    library = {version.exercise.slug: version for version in exercises.library_for(maya)}
     history.add_homework(marsh, maya, library)
     history.add_homework(created["Aisha Karimi"], jonah, library)
     # A fictional local directory, the couples' ZIP codes, and a few referrals.

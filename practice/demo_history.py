@@ -7,12 +7,13 @@ from datetime import time, timedelta
 
 from practice import clock, db
 from practice.accounts.models import User
+from practice.agreements import services as agreements
 from practice.appointments import services as appointments
 from practice.appointments.models import Attendance, NoteFormat
 from practice.clock import from_local
 from practice.couples.models import Couple
-from practice.exercises import services as exercises
 from practice.exercises.models import ExerciseVersion, Visibility
+from practice.homework import services as homework
 from practice.measures import services as measures
 from practice.measures.definitions import CHECKIN, CSI4
 
@@ -147,7 +148,7 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
     today = clock.today()
     first, second = couple.partners
     start = today - timedelta(days=15)
-    naming = exercises.assign(
+    naming = homework.assign(
         couple,
         library["naming-the-gap"],
         {
@@ -170,7 +171,7 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
             today=start - timedelta(days=25),
             actor=partner.user or counselor,
         )
-    check_in = exercises.assign(
+    check_in = homework.assign(
         couple,
         library["daily-check-in"],
         {
@@ -203,12 +204,12 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
                 actor=partner.user or counselor,
             )
             if offset == 3:
-                exercises.add_feedback(
+                homework.add_feedback(
                     completion,
                     "A clear repeat-back. Try naming the feeling you heard, too.",
                     counselor,
                 )
-    pause = exercises.assign(
+    pause = homework.assign(
         couple,
         library["pause-agreement"],
         {"start_on": start, "due_on": start + timedelta(days=7), "rhythm": "once"},
@@ -230,10 +231,10 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
         actor=first.user or counselor,
     )
     db.session.flush()
-    agreement = next(a for a in exercises.agreements_of(couple.id) if a.pending)
-    exercises.accept_agreement(agreement, second, second.user or counselor)
+    agreement = next(a for a in agreements.agreements_of(couple.id) if a.pending)
+    agreements.accept_agreement(agreement, second, second.user or counselor)
     agreement.in_force.accepted_at = from_local(start + timedelta(days=2), time(21, 0))
-    budget = exercises.assign(
+    budget = homework.assign(
         couple,
         library["budget-meeting"],
         {
@@ -261,10 +262,10 @@ def add_homework(couple: Couple, counselor: User, library: dict[str, ExerciseVer
 
 def _send(assignment, partner, answers, **options):
     """Send answers as on the day they were written, in the evening."""
-    completion = exercises.save_answers(assignment, partner, answers, **options)
+    completion = homework.save_answers(assignment, partner, answers, **options)
     moment = from_local(options["today"], time(20, 30))
     completion.created_at = completion.updated_at = completion.submitted_at = moment
-    for agreement in exercises.agreements_of(assignment.couple_id):
+    for agreement in agreements.agreements_of(assignment.couple_id):
         for version in agreement.versions:
             if version.proposed_by_id == partner.id and version.accepted_at is None:
                 version.proposed_at = moment

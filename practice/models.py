@@ -1,6 +1,7 @@
 """Import every area's models, so the metadata (and Alembic) sees all tables."""
 
 from practice.accounts.models import Invitation, Role, User, UserSession
+from practice.agreements.models import Agreement, AgreementVersion
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit.models import AuditEntry
 from practice.couples.models import Couple, CoupleStatus, Partner
@@ -11,16 +12,8 @@ from practice.directory.models import (
     DirectoryServiceCategory,
     DirectoryServiceLanguage,
 )
-from practice.exercises.models import (
-    Agreement,
-    AgreementVersion,
-    Assignment,
-    Completion,
-    Exercise,
-    ExerciseVersion,
-    Feedback,
-    ReminderSent,
-)
+from practice.exercises.models import Exercise, ExerciseVersion
+from practice.homework.models import Assignment, Completion, Feedback, ReminderSent
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.outbox.models import OutboxMessage
 from practice.referrals.models import Referral, ReferralEvent

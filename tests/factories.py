@@ -13,10 +13,11 @@ from practice.accounts.services import hash_password
 from practice.appointments import services as appointments
 from practice.appointments.models import Appointment, AppointmentFormat, NoteFormat, ProgressNote
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.exercises import services as exercises
 from practice.exercises.fields import check_spec
 from practice.exercises.library import add_version
-from practice.exercises.models import Assignment, Exercise, ExerciseVersion, Mode, Rhythm
+from practice.exercises.models import Exercise, ExerciseVersion, Mode, Rhythm
+from practice.homework import services as homework
+from practice.homework.models import Assignment
 
 PASSWORD = "correct horse battery"
 # Hashing is slow on purpose; every factory user shares one hash of the same password.
@@ -166,7 +167,7 @@ def make_assignment(couple: Couple, version: ExerciseVersion, **changes: object)
         "note": "",
         **changes,
     }
-    return exercises.assign(couple, version, data, couple.counselor)
+    return homework.assign(couple, version, data, couple.counselor)
 
 
 def couple_with_portal(

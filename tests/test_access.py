@@ -11,11 +11,12 @@ from sqlalchemy import select
 from practice import clock, db
 from practice.access import audience_of
 from practice.accounts import services
+from practice.agreements.models import Agreement
 from practice.directory import editing
 from practice.directory.models import DirectoryService
-from practice.exercises import services as exercises
 from practice.exercises.fields import check_spec
-from practice.exercises.models import Agreement, AgreementKind, Mode, Rhythm
+from practice.exercises.models import AgreementKind, Mode, Rhythm
+from practice.homework import services as homework
 from practice.measures.models import SafetyScreen
 from practice.referrals import services as referrals
 from tests.factories import (
@@ -80,13 +81,13 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "accounts.enable_staff_account": {"POST": only({ADMIN: 302}, 403)},
     "accounts.invite_staff_account": {"POST": only({ADMIN: 302}, 403)},
     "accounts.invitation_link": {"GET": only({ADMIN: 200, COUNSELOR: 200, OTHER: 200}, 403)},
-    "couples.home": {"GET": everyone(302)},
-    "couples.caseload": {"GET": only({COUNSELOR: 200, OTHER: 200}, 403)},
+    "pages.home": {"GET": everyone(302)},
+    "pages.caseload": {"GET": only({COUNSELOR: 200, OTHER: 200}, 403)},
     "couples.new_couple": {
         "GET": only({COUNSELOR: 200, OTHER: 200}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 400}, 403),
     },
-    "couples.couple": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "pages.couple": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "couples.edit_couple": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
@@ -117,7 +118,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "reports.handout": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "reports.progress_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "reports.summary_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
-    "measures.enter": {
+    "appointments.enter_measure": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
     },
@@ -144,15 +145,15 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
     },
     "exercises.share_exercise": {"POST": only({ADMIN: 302}, 403)},
-    "exercises.new_assignment": {
+    "homework.new_assignment": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
     },
-    "exercises.assignment": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
-    "exercises.close_assignment": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
-    "exercises.add_feedback": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    "homework.assignment": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "homework.close_assignment": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    "homework.add_feedback": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
     # Partner A has already sent today's answer (409: done for today); B saves a draft.
-    "exercises.answer": {
+    "homework.answer": {
         "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
         "POST": only({PARTNER_A: 409, PARTNER_B: 302}, 403),
     },
@@ -171,11 +172,11 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     },
     "referrals.portal_referrals": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "referrals.mark_contacted": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
-    "exercises.staff_agreement": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
-    "exercises.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
-    "exercises.accept_agreement": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
+    "agreements.staff_agreement": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "agreements.agreement": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
+    "agreements.accept_agreement": {"POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403)},
     # Partner A made the pending proposal, so A is sent back to wait for B's answer.
-    "exercises.amend_agreement": {
+    "agreements.amend_agreement": {
         "GET": only({PARTNER_A: 302, PARTNER_B: 200}, 403),
         "POST": only({PARTNER_A: 302, PARTNER_B: 400}, 403),
     },
@@ -221,7 +222,7 @@ def world(client):
     db.session.flush()
     own_exercise = make_exercise(owner=couple.counselor)
     assignment = make_assignment(couple, own_exercise)
-    completion = exercises.save_answers(
+    completion = homework.save_answers(
         assignment,
         couple.partners[0],
         {"heard": "x", "connected": 5},
@@ -238,7 +239,7 @@ def world(client):
             [{"key": "signal", "label": "Signal", "type": "short_text", "required": True}]
         ),
     )
-    proposal = exercises.save_answers(
+    proposal = homework.save_answers(
         make_assignment(couple, pause, rhythm="once"),
         couple.partners[0],
         {"signal": "hand up"},
@@ -284,7 +285,7 @@ def world(client):
         "note_id": note.id,
         "screen_id": screen.id,
         "measure_key": "checkin",
-        "partner": couple.partners[0].id,  # a query argument of measures.enter
+        "partner": couple.partners[0].id,  # a query argument of appointments.enter_measure
         "exercise_id": own_exercise.exercise_id,
         "assignment_id": assignment.id,
         "completion_id": completion.id,
@@ -314,7 +315,7 @@ def _sign_in_directly(client, user) -> None:
 def _url(app, endpoint: str, values: dict[str, object]) -> str:
     rule = next(app.url_map.iter_rules(endpoint))
     arguments = {name: values[name] for name in rule.arguments if name in values}
-    if endpoint == "measures.enter":
+    if endpoint == "appointments.enter_measure":
         arguments["partner"] = values["partner"]
     if endpoint == "referrals.new_referral":
         arguments["service"] = values["hsds_id"]

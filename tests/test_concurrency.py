@@ -10,7 +10,7 @@ from practice import db
 from practice.accounts import services as accounts
 from practice.accounts.models import Role
 from practice.db import get_database
-from practice.exercises.models import Completion
+from practice.homework.models import Completion
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
 from tests.factories import couple_with_portal, make_assignment, make_exercise

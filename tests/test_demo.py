@@ -3,10 +3,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from practice import demo
+from practice.agreements.models import Agreement
 from practice.appointments.models import Appointment, ProgressNote
 from practice.couples.models import Couple
 from practice.directory.models import DirectoryService
-from practice.exercises.models import Agreement, Assignment, Completion
+from practice.homework.models import Assignment, Completion
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.referrals.models import Referral
 

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from practice import db
 from practice.logs import DevRequestHandler
 from tests.databases import POSTGRES_SERVER, throwaway_database
-from tests.exercises.test_reminders import free_port
+from tests.homework.test_reminders import free_port
 from tests.factories import CoupleFactory
 from tests.processes import CLI, UNDER_FAKETIME, pause
 

@@ -17,7 +17,7 @@ from practice.db import get_database
 from practice.outbox.models import OutboxMessage
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
-from tests.exercises.test_reminders import free_port
+from tests.homework.test_reminders import free_port
 from tests.factories import couple_with_portal, make_assignment, make_exercise
 from tests.processes import CLI, run_cli, wait_for_exit
 

@@ -34,7 +34,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def home_for(user: User) -> str:
-    return url_for("portal.home") if user.role is Role.CLIENT else url_for("couples.home")
+    return url_for("portal.home") if user.role is Role.CLIENT else url_for("pages.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

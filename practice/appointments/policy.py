@@ -47,3 +47,16 @@ def load_note_or_404(note_id: int, permission: Permission) -> ProgressNote:
     if note is None or not can(current_user, permission, note.appointment.couple):
         abort(404)
     return note
+
+
+def load_couple_appointment_or_404(
+    couple: Couple, appointment_id: int | None
+) -> Appointment | None:
+    """One of a couple's appointments (the couple already loaded through its policy), or
+    None when no appointment is asked for."""
+    if appointment_id is None:
+        return None
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or appointment.couple_id != couple.id:
+        abort(404)
+    return appointment

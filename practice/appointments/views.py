@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -7,11 +9,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from practice import clock, db
 from practice.access import Audience, Permission, allow
 from practice.appointments import services
+from practice.appointments.digest import digest_for
 from practice.appointments.forms import AddendumForm, AppointmentForm, AttendanceForm, NoteForm
 from practice.appointments.models import NOTE_CONTENT_FIELDS, NoteFormat, ProgressNote
-from practice.appointments.policy import load_appointment_or_404, load_note_or_404
-from practice.couples.policy import load_couple_or_404
-from practice.exercises.services import digest_for
+from practice.appointments.policy import (
+    load_appointment_or_404,
+    load_couple_appointment_or_404,
+    load_note_or_404,
+)
+from practice.couples.models import CoupleStatus
+from practice.couples.policy import load_couple_or_404, load_partner_or_404
+from practice.measures import services as measures
+from practice.measures.forms import answers_form_class, answers_of
+from practice.measures.policy import progress_measure_or_404
 from practice.pagination import query_id
 from practice.unit_of_work import attempt
 
@@ -178,3 +188,51 @@ def add_addendum(note_id: int):
     return render_template(
         "appointments/note.html", note=note, form=form, intact=services.verify_signature(note)
     ), 400
+
+
+# Measures are entered here, beside appointments, because the counselor enters them during one.
+@bp.route("/couples/<id:couple_id>/measures/<measure_key>", methods=["GET", "POST"])
+@allow(Audience.COUNSELOR)
+def enter_measure(couple_id: int, measure_key: str):
+    """Enter a partner's answers given during an appointment."""
+    couple = load_couple_or_404(couple_id, Permission.MEASURE_ENTER)
+    measure = progress_measure_or_404(measure_key)
+    partner = load_partner_or_404(couple, query_id(request.args.get("partner")) or 0)
+    appointment = load_couple_appointment_or_404(couple, query_id(request.args.get("appointment")))
+    back = (
+        url_for("appointments.appointment", appointment_id=appointment.id)
+        if appointment
+        else url_for("pages.couple", couple_id=couple.id) + "#progress"
+    )
+    if couple.status is CoupleStatus.CLOSED:
+        flash("This case is closed; reopen it to record new answers.", "warning")
+        return redirect(back)
+    day = clock.to_local(appointment.starts_at).date() if appointment else clock.today()
+    form = answers_form_class(measure, with_date=True)(
+        data=None if request.method == "POST" else {"taken_on": day}
+    )
+    if form.validate_on_submit() and _plausible_day(form.taken_on, couple):
+        measures.record_response(
+            partner, measure, answers_of(measure, form), form.taken_on.data, current_user
+        )
+        flash(f"{measure.short_title} for {partner.name} saved.", "success")
+        return redirect(back)
+    return render_template(
+        "measures/answer.html",
+        form=form,
+        measure=measure,
+        partner=partner,
+        couple=couple,
+        portal=False,
+        back=back,
+    ), 400 if form.errors else 200
+
+
+def _plausible_day(field, couple) -> bool:
+    earliest = couple.intake_date - timedelta(days=90)
+    if not earliest <= field.data <= clock.today():
+        field.errors.append(
+            f"Enter a date between {earliest:%d %b %Y} (shortly before intake) and today."
+        )
+        return False
+    return True

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -167,44 +165,6 @@ def caseload_of(
     return paginate(base, ordered, page, per_page)
 
 
-def with_open_safety_flags(couples: Sequence[Couple]) -> set[int]:
-    """Which of these couples have a positive safety check not yet followed up (one query)."""
-    from practice.measures.models import SafetyScreen
-
-    if not couples:
-        return set()
-    return set(
-        db.session.scalars(
-            select(SafetyScreen.couple_id).where(
-                SafetyScreen.couple_id.in_([couple.id for couple in couples]),
-                SafetyScreen.positive.is_(True),
-                SafetyScreen.reviewed_at.is_(None),
-            )
-        )
-    )
-
-
-def revisits_for(counselor: User, today: date) -> list[Any]:
-    """Agreements of the counselor's active couples that are due for review (one query)."""
-    from practice.exercises.models import Agreement, AgreementStatus
-
-    return list(
-        db.session.scalars(
-            select(Agreement)
-            .join(Couple, Couple.id == Agreement.couple_id)
-            .where(
-                Couple.counselor_id == counselor.id,
-                Couple.status != CoupleStatus.CLOSED,
-                Agreement.status == AgreementStatus.IN_FORCE,
-                Agreement.revisit_on <= today + timedelta(days=7),
-            )
-            .options(selectinload(Agreement.couple).selectinload(Couple.partners))
-            .order_by(Agreement.revisit_on)
-            .limit(20)
-        )
-    )
-
-
 def all_couples(*, search: str = "", page: int = 1, per_page: int = 25) -> Page[Couple]:
     """Every couple in the practice, for the admin's reassignment list (no clinical detail)."""
     base = _apply_filters(select(Couple), search, None)
@@ -236,48 +196,6 @@ def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
     log.info("couple %s moved to counselor %s by %s", couple.id, counselor.id, actor.id)
 
 
-@dataclass(frozen=True)
-class CoupleOverview:
-    """Everything the couple page shows, loaded in a fixed number of queries."""
-
-    appointments: Any
-    progress: Any
-    safety_screens: list[Any]
-    assignments: list[Any]
-    agreements: list[Any]
-    digest: Any
-    referrals: list[Any]
-
-    @property
-    def open_safety_flags(self) -> list[Any]:
-        """Positive safety checks not yet followed up: the banner."""
-        return [s for s in self.safety_screens if s.positive and s.reviewed_at is None]
-
-
-def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> CoupleOverview:
-    """Gather the couple page: appointments with notes, progress, open safety flags,
-    homework and agreements, and the digest since the last appointment."""
-    from practice.appointments.services import appointments_of
-    from practice.exercises import services as exercises
-    from practice.measures.services import progress_of, safety_screens_of
-    from practice.referrals.services import referrals_of
-
-    assignments = exercises.assignments_of(couple)
-    agreements = exercises.agreements_of(couple.id)
-    last = exercises.last_attended_appointment(couple)
-    return CoupleOverview(
-        appointments=appointments_of(couple, page=appointments_page),
-        progress=progress_of(couple),
-        safety_screens=safety_screens_of(couple),
-        assignments=exercises.assignment_rows(couple, assignments, today),
-        agreements=agreements,
-        digest=exercises.digest(
-            couple, assignments, agreements, last.starts_at if last else None, today
-        ),
-        referrals=referrals_of(couple),
-    )
-
-
 def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.IssuedInvitation:
     """Give a partner a portal sign-in (made on first use) and a single-use link to it."""
     if partner.couple.status is CoupleStatus.CLOSED:
@@ -294,15 +212,3 @@ def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.Is
         # Inviting again is the counselor's deliberate choice to give access back.
         accounts.set_disabled(partner.user, False, actor=actor)
     return accounts.issue_invitation(partner.user, created_by=actor, ttl=ttl)
-
-
-def partner_of(user: User) -> Partner | None:
-    """The partner record of a client, with their couple, both partners and the counselor."""
-    return db.session.scalar(
-        select(Partner)
-        .where(Partner.user_id == user.id)
-        .options(
-            selectinload(Partner.couple).selectinload(Couple.partners),
-            selectinload(Partner.couple).selectinload(Couple.counselor),
-        )
-    )

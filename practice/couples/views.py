@@ -5,62 +5,15 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from practice import clock
 from practice.access import Audience, Permission, allow
-from practice.accounts.models import Role
 from practice.accounts.views import show_invitation_once
-from practice.appointments.services import upcoming_for
 from practice.couples import services
 from practice.couples.forms import CoupleForm, ReassignForm
-from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
 from practice.pagination import clamp_page
-from practice.referrals.services import open_referrals_of
 from practice.unit_of_work import attempt
 
 bp = Blueprint("couples", __name__)
-
-
-@bp.route("/")
-@allow(Audience.SIGNED_IN)
-def home():
-    """Send each person to their own starting page."""
-    if current_user.role is Role.CLIENT:
-        return redirect(url_for("portal.home"))
-    if current_user.role is Role.ADMIN:
-        return redirect(url_for("couples.admin_couples"))
-    return redirect(url_for("couples.caseload"))
-
-
-@bp.route("/couples")
-@allow(Audience.COUNSELOR)
-def caseload():
-    """List the counselor's own couples, searchable, filterable, sorted and paged."""
-    search = request.args.get("q", "").strip()[:120]
-    status = request.args.get("status") or None
-    sort = request.args.get("sort", "name")
-    page = services.caseload_of(
-        current_user,
-        search=search,
-        status=status,
-        sort=sort,
-        page=clamp_page(request.args.get("page")),
-        per_page=current_app.config["CASELOAD_PAGE_SIZE"],
-    )
-    return render_template(
-        "couples/caseload.html",
-        upcoming=upcoming_for(current_user),
-        flagged=services.with_open_safety_flags(page.items),
-        revisits=services.revisits_for(current_user, clock.today()),
-        open_referrals=open_referrals_of(current_user),
-        today=clock.today(),
-        page=page,
-        search=search,
-        status=status,
-        sort=sort,
-        sorts=services.SORTS,
-        statuses=list(CoupleStatus),
-    )
 
 
 @bp.route("/couples/new", methods=["GET", "POST"])
@@ -71,23 +24,9 @@ def new_couple():
     if form.validate_on_submit():
         couple = services.create_couple(current_user, form.data)
         flash(f"{couple.display_name} added to your caseload.", "success")
-        return redirect(url_for("couples.couple", couple_id=couple.id))
+        return redirect(url_for("pages.couple", couple_id=couple.id))
     status = 400 if form.errors else 200
     return render_template("couples/couple_form.html", form=form, couple=None), status
-
-
-@bp.route("/couples/<id:couple_id>")
-@allow(Audience.COUNSELOR)
-def couple(couple_id: int):
-    """Show one couple's case."""
-    couple = load_couple_or_404(couple_id, Permission.COUPLE_VIEW)
-    return render_template(
-        "couples/couple.html",
-        couple=couple,
-        overview=services.couple_overview(
-            couple, clock.today(), clamp_page(request.args.get("page"))
-        ),
-    )
 
 
 @bp.route("/couples/<id:couple_id>/edit", methods=["GET", "POST"])
@@ -102,7 +41,7 @@ def edit_couple(couple_id: int):
         flash("Changes saved.", "success")
         if ended_access:
             flash("The case is closed, so the partners' portal sign-ins have ended.", "info")
-        return redirect(url_for("couples.couple", couple_id=couple.id))
+        return redirect(url_for("pages.couple", couple_id=couple.id))
     status = 400 if form.errors else 200
     return render_template("couples/couple_form.html", form=form, couple=couple), status
 
@@ -114,7 +53,7 @@ def invite_partner(couple_id: int, partner_id: int):
     couple = load_couple_or_404(couple_id, Permission.COUPLE_INVITE_PARTNER)
     partner = load_partner_or_404(couple, partner_id)
     ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
-    back = url_for("couples.couple", couple_id=couple.id)
+    back = url_for("pages.couple", couple_id=couple.id)
     if issued := attempt(lambda: services.invite_partner(partner, current_user, ttl)):
         return show_invitation_once(issued.value, back=back)
     return redirect(back)
@@ -128,7 +67,7 @@ def end_portal_access(couple_id: int, partner_id: int):
     partner = load_partner_or_404(couple, partner_id)
     if attempt(lambda: services.end_portal_access(partner, current_user), flash_category="warning"):
         flash(f"{partner.name} can no longer sign in to the portal.", "success")
-    return redirect(url_for("couples.couple", couple_id=couple.id))
+    return redirect(url_for("pages.couple", couple_id=couple.id))
 
 
 # --- practice admin: moving couples between counselors --------------------------------------

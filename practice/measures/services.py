@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -75,6 +76,21 @@ def open_positive_screens(couple: Couple) -> list[SafetyScreen]:
         db.session.scalars(
             select(SafetyScreen).where(
                 SafetyScreen.couple_id == couple.id,
+                SafetyScreen.positive.is_(True),
+                SafetyScreen.reviewed_at.is_(None),
+            )
+        )
+    )
+
+
+def couples_with_open_safety_flags(couple_ids: Sequence[int]) -> set[int]:
+    """Which of these couples have a positive safety check not yet followed up (one query)."""
+    if not couple_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(SafetyScreen.couple_id).where(
+                SafetyScreen.couple_id.in_(couple_ids),
                 SafetyScreen.positive.is_(True),
                 SafetyScreen.reviewed_at.is_(None),
             )

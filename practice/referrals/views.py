@@ -47,7 +47,7 @@ def new_referral(couple_id: int):
             field="reason",
         ):
             flash(f"Referred to {found.name}.", "success")
-            return redirect(url_for("couples.couple", couple_id=couple.id) + "#referrals")
+            return redirect(url_for("pages.couple", couple_id=couple.id) + "#referrals")
     return render_template(
         "referrals/referral_form.html", form=form, couple=couple, service=found
     ), 400 if form.errors else 200

@@ -20,6 +20,7 @@ from practice.appointments.models import Appointment, Attendance, NoteFormat
 from practice.couples import services as couples
 from practice.exercises import services as exercises
 from practice.exercises.library import sync_library
+from practice.homework import services as homework
 from practice.measures import services as measures
 from practice.measures.definitions import CHECKIN, CSI4
 
@@ -86,7 +87,7 @@ def build_case(weeks: int) -> int:
         v for v in exercises.library_for(counselor) if v.exercise.slug == "promises-kept"
     )
     days = min(75, weeks * 7)
-    assignment = exercises.assign(
+    assignment = homework.assign(
         couple,
         version,
         {"start_on": today - timedelta(days=days), "due_on": today, "rhythm": "daily"},
@@ -94,7 +95,7 @@ def build_case(weeks: int) -> int:
     )
     for offset in range(days):
         for partner in couple.partners:
-            exercises.save_answers(
+            homework.save_answers(
                 assignment,
                 partner,
                 {"promise": "Home by six", "kept": True},

@@ -255,13 +255,13 @@ def _measures(couple, start: date, end: date) -> tuple[list[dict], dict[str, byt
 def _adherence(couple, start: date, end: date) -> list[dict]:
     """Homework done and missed in a period, by framework area and by who answers."""
 
-    from practice.exercises import schedule
-    from practice.exercises import services as exercises
+    from practice.homework import schedule
+    from practice.homework import services as homework
 
     adherence_rows = []
     names = {p.id: p.name for p in couple.partners}
     by_area: dict[tuple[str, str], list[int]] = {}
-    for assignment in exercises.assignments_of(couple):
+    for assignment in homework.assignments_of(couple):
         if assignment.due_on < start or assignment.start_on > end:
             continue
         for who in schedule.answerers(assignment):
@@ -294,15 +294,15 @@ def _adherence(couple, start: date, end: date) -> list[dict]:
 def _agreements(couple) -> list[dict]:
     """Agreements in force, with who signed them and their text."""
 
-    from practice.exercises import services as exercises
+    from practice.agreements import services as agreements
 
-    agreements = []
-    for agreement in exercises.agreements_of(couple.id):
+    rows = []
+    for agreement in agreements.agreements_of(couple.id):
         version = agreement.in_force
         if version is None:
             continue
-        labels = {f["key"]: f["label"] for f in agreement.assignment.version.fields}
-        agreements.append(
+        labels = {f["key"]: f["label"] for f in agreement.version.fields}
+        rows.append(
             {
                 "title": agreement.title,
                 "signed": f"{version.proposed_by.name} and {version.accepted_by.name}",
@@ -313,7 +313,7 @@ def _agreements(couple) -> list[dict]:
                 ],
             }
         )
-    return agreements
+    return rows
 
 
 def progress_context(couple, start: date, end: date) -> tuple[dict[str, object], dict[str, bytes]]:
@@ -415,7 +415,7 @@ def summary_context(couple, start: date, end: date) -> tuple[dict[str, object], 
     referrals shared with both partners."""
     from practice.appointments.services import upcoming_for
     from practice.directory.search import services_by_id
-    from practice.exercises import services as exercises
+    from practice.homework import services as homework
     from practice.referrals.services import referrals_of
 
     measures, extra = _measures(couple, start, end)
@@ -424,7 +424,7 @@ def summary_context(couple, start: date, end: date) -> tuple[dict[str, object], 
     names = {partner.id: partner.name for partner in couple.partners}
     done_rows = []
     open_titles = []
-    for assignment in exercises.assignments_of(couple):
+    for assignment in homework.assignments_of(couple):
         if assignment.partner_id is not None:
             continue  # given to one partner: not the other's business
         if assignment.due_on >= clock.today() and assignment.closed_at is None:

@@ -8,11 +8,11 @@ from flask_login import current_user
 from practice import clock
 from practice.access import Audience, Permission, allow
 from practice.appointments.policy import load_note_or_404
-from practice.couples.policy import load_couple_or_404
-from practice.couples.services import partner_of
+from practice.couples.policy import load_couple_or_404, load_own_partner_or_404
 from practice.directory.search import services_by_id
-from practice.exercises.policy import load_exercise_or_404, load_own_assignment_or_404
+from practice.exercises.policy import load_exercise_or_404
 from practice.exercises.services import current_version
+from practice.homework.policy import load_own_assignment_or_404
 from practice.referrals.services import referrals_of
 from practice.reporting import services
 from practice.unit_of_work import finish_reading
@@ -63,9 +63,7 @@ def exercise_worksheet(exercise_id: int):
 @allow(Audience.CLIENT)
 def portal_worksheet(assignment_id: int):
     """The worksheet of one of my exercises, for doing it on paper."""
-    partner = partner_of(current_user)
-    if partner is None:
-        abort(404)
+    partner = load_own_partner_or_404()
     assignment = load_own_assignment_or_404(partner, assignment_id)
     return _sent(
         "worksheet",

@@ -9,6 +9,7 @@ from practice.exercises import services as exercises
 from practice.exercises.fields import SpecError, check_spec
 from practice.exercises.models import Exercise, ExerciseVersion, Mode
 from practice.framework import AREAS
+from practice.homework import services as homework
 from tests.factories import CoupleFactory, make_assignment, partner_with_login
 
 
@@ -56,7 +57,7 @@ def test_a_changed_library_entry_becomes_a_new_version_and_old_work_is_untouched
     couple = CoupleFactory()
     user = partner_with_login(couple, 1)
     assignment = make_assignment(couple, first)
-    exercises.save_answers(
+    homework.save_answers(
         assignment,
         couple.partners[0],
         {"promise": "Home by six", "kept": True},

@@ -6,20 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from practice import clock, db
+from practice.agreements.models import Agreement, AgreementStatus
 from practice.appointments.models import Attendance
 from practice.exercises import library
 from practice.exercises import services as exercises
 from practice.exercises.fields import check_spec
-from practice.exercises.models import (
-    Agreement,
-    AgreementKind,
-    AgreementStatus,
-    Assignment,
-    Completion,
-    Exercise,
-    Mode,
-    Rhythm,
-)
+from practice.exercises.models import AgreementKind, Exercise, Mode, Rhythm
+from practice.homework import services as homework
+from practice.homework.models import Assignment, Completion
 from tests.conftest import count_queries, visible_text
 from tests.factories import (
     CounselorFactory,
@@ -185,7 +179,7 @@ def test_another_partners_or_another_couples_assignment_is_not_found(client, aut
 
 def test_a_closed_assignment_says_why_and_takes_no_answers(client, auth, couple):
     assignment = make_assignment(couple, make_exercise())
-    exercises.close_assignment(assignment, couple.counselor)
+    homework.close_assignment(assignment, couple.counselor)
     auth.login(couple.partners[0].user)
     page = client.get(f"/portal/assignments/{assignment.id}")
     assert "Your counselor has closed this exercise." in page.text
@@ -256,7 +250,7 @@ def test_drafts_stay_with_their_author(client, auth, couple):
 def test_counselor_feedback_reaches_the_partner_who_wrote(client, auth, couple):
     assignment = make_assignment(couple, make_exercise())
     ines, omar = couple.partners
-    completion = exercises.save_answers(
+    completion = homework.save_answers(
         assignment,
         ines,
         {"heard": "We talked", "connected": 6},
@@ -351,7 +345,7 @@ def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, co
     )
     ines = couple.partners[0]
     for days_ago in (2, 1):
-        completion = exercises.save_answers(
+        completion = homework.save_answers(
             assignment,
             ines,
             {"heard": "x", "connected": 5},
@@ -376,7 +370,9 @@ def test_digest_since_the_last_appointment_can_go_into_the_note(client, auth, co
     note = draft_note(today_appointment)
     edit = client.get(f"/notes/{note.id}/edit").text
     assert "Insert homework digest" in edit
-    assert f"Homework since the appointment of {earlier.starts_at:%d %b %Y}" in edit
+    # The date as the practice reads it (its time zone), not the UTC date it is stored in.
+    since = clock.local_day(earlier.starts_at)
+    assert f"Homework since the appointment of {since:%d %b %Y}" in edit
     assert "Ines Fox 2 sent" in edit
 
 
@@ -386,7 +382,7 @@ def test_editing_an_exercise_leaves_earlier_assignments_and_answers_as_they_were
     version = make_exercise(owner=couple.counselor)
     assignment = make_assignment(couple, version)
     ines = couple.partners[0]
-    exercises.save_answers(
+    homework.save_answers(
         assignment,
         ines,
         {"heard": "Before the edit", "connected": 4},
@@ -485,7 +481,7 @@ def _many_assignments(couple, count: int) -> None:
     for number in range(count):
         assignment = make_assignment(couple, make_exercise(title=f"Exercise {number}"))
         for partner in couple.partners:
-            exercises.save_answers(
+            homework.save_answers(
                 assignment,
                 partner,
                 {"heard": "x", "connected": 5},

@@ -296,8 +296,8 @@ def test_the_client_summary_holds_nothing_private(client, auth):
 
     from practice import db
     from practice.directory.models import DirectoryService
-    from practice.exercises import services as exercises
     from practice.exercises.models import Rhythm
+    from practice.homework import services as homework
     from practice.measures import services as measures
     from practice.measures.definitions import CSI4
     from practice.measures.models import SafetyScreen
@@ -327,7 +327,7 @@ def test_the_client_summary_holds_nothing_private(client, auth):
     private = make_assignment(
         couple, make_exercise(privacy_choice=True, title="Shared Title"), rhythm="once"
     )
-    exercises.save_answers(
+    homework.save_answers(
         private,
         couple.partners[0],
         {"heard": "COUNSELOR-ONLY-MARKER", "connected": 4},

@@ -7,9 +7,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from practice import clock, db
-from practice.exercises import reminders
-from practice.exercises import services as exercises
-from practice.exercises.models import ReminderSent
+from practice.homework import reminders
+from practice.homework import services as homework
+from practice.homework.models import ReminderSent
 from practice.outbox import services as outbox
 from tests.factories import CoupleFactory, make_assignment, make_exercise, partner_with_login
 
@@ -78,7 +78,7 @@ def test_due_exercises_are_reminded_once_without_anything_a_partner_wrote(
     partner_with_login(couple, 2)
     assignment = make_assignment(couple, make_exercise(title="Evening check-in"))
     # Kim has already done today's answer, with private words in it.
-    exercises.save_answers(
+    homework.save_answers(
         assignment,
         couple.partners[1],
         {"heard": SECRET, "connected": 4},

@@ -16,8 +16,9 @@ from sqlalchemy.orm import selectinload
 from practice import db
 from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.exercises import schedule
-from practice.exercises.models import Assignment, Completion, Mode, ReminderSent
+from practice.exercises.models import Mode
+from practice.homework import schedule
+from practice.homework.models import Assignment, Completion, ReminderSent
 from practice.outbox import services as outbox
 
 log = logging.getLogger(__name__)

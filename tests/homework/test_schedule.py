@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from practice.exercises import schedule
 from practice.exercises.models import Mode, Rhythm
+from practice.homework import schedule
 
 START = date(2026, 11, 2)  # a Monday
 
@@ -88,7 +88,7 @@ def test_a_short_last_week_expects_no_more_answers_than_it_has_days():
     assert schedule.adherence(a, [], START).expected_total == 3 + 3 + 3 + 1
 
 
-def test_closing_early_stops_the_count_of_missed_answers():
+def test_closing_early_stops_the_count_of_missed_answers(db_session):  # the practice's zone
     from datetime import UTC, datetime
 
     a = assignment(Rhythm.DAILY, 14)

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from practice.exercises.models import Assignment, Completion, Mode, Rhythm
+from practice import clock
+from practice.exercises.models import Mode, Rhythm
+from practice.homework.models import Assignment, Completion
 
 
 class Status(enum.Enum):
@@ -72,7 +74,7 @@ def expected_periods(assignment: Assignment) -> list[tuple[date, date, int]]:
     answers than it has days; periods after closing expect none.
     """
     per_period = expected_per_period(assignment)
-    closed_on = assignment.closed_at.date() if assignment.closed_at is not None else None
+    closed_on = clock.local_day(assignment.closed_at) if assignment.closed_at else None
     result = []
     for first, last in periods(assignment):
         if closed_on is not None:
@@ -138,6 +140,25 @@ def adherence(assignment: Assignment, submitted: Iterable[Completion], today: da
     )
 
 
+def answerer_of(assignment: Assignment, partner_id: int) -> int | None:
+    """Whose answers count for a partner: their own, or the couple's (None) when the
+    exercise is done together."""
+    return None if assignment.version.mode is Mode.TOGETHER else partner_id
+
+
+def answers_that_count(assignment: Assignment, who: int | None) -> list[Completion]:
+    """The sent answers that count for one answerer: a partner's own, or (None) all of the
+    couple's."""
+    return [
+        c for c in assignment.completions if c.submitted and (who is None or c.partner_id == who)
+    ]
+
+
+def adherence_of(assignment: Assignment, who: int | None, today: date) -> Adherence:
+    """How one answerer (a partner, or the couple as one) is keeping up."""
+    return adherence(assignment, answers_that_count(assignment, who), today)
+
+
 def answerers(assignment: Assignment) -> list[int | None]:
     """Whose adherence counts: each partner, one partner, or (None) the couple as one."""
     if assignment.version.mode is Mode.TOGETHER:
@@ -148,19 +169,13 @@ def answerers(assignment: Assignment) -> list[int | None]:
 
 
 def status(assignment: Assignment, today: date) -> Status:
-    submitted = [c for c in assignment.completions if c.submitted]
-    by_answerer = {
-        who: adherence(
-            assignment, [c for c in submitted if who is None or c.partner_id == who], today
-        )
-        for who in answerers(assignment)
-    }
-    if all(a.done >= a.expected_total for a in by_answerer.values()):
+    by_answerer = [adherence_of(assignment, who, today) for who in answerers(assignment)]
+    if all(a.done >= a.expected_total for a in by_answerer):
         return Status.DONE
     if assignment.closed_at is not None:
         return Status.CLOSED
     if today > assignment.due_on:
         return Status.OVERDUE
-    if submitted:
+    if answers_that_count(assignment, None):
         return Status.IN_PROGRESS
     return Status.NOT_STARTED

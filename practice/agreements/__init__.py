@@ -1,0 +1,1 @@
+"""Agreements the partners make together (pause, boundary, budget, parenting) and keep."""

@@ -1,0 +1,1 @@
+"""Homework: exercises given to a couple or one partner, answered, followed and reminded."""

@@ -1,0 +1,145 @@
+"""What each composed page shows, loaded in a fixed number of queries whatever the data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from practice.accounts.models import User
+from practice.agreements import services as agreements_services
+from practice.agreements.models import Agreement, AgreementStatus
+from practice.appointments.digest import last_attended_appointment
+from practice.appointments.models import Appointment
+from practice.appointments.services import appointments_of, upcoming_for
+from practice.couples.models import Couple, Partner
+from practice.homework import schedule
+from practice.homework import services as homework
+from practice.homework.digest import Digest, digest
+from practice.homework.models import Assignment
+from practice.measures.models import SafetyScreen
+from practice.measures.services import (
+    CoupleProgress,
+    couples_with_open_safety_flags,
+    progress_of,
+    safety_screens_of,
+)
+from practice.pagination import Page
+from practice.referrals.models import Referral
+from practice.referrals.services import open_referrals_of, referrals_of
+
+# --- the counselor's caseload ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadExtras:
+    """What the caseload shows beside the page of couples."""
+
+    upcoming: list[Appointment]
+    flagged: set[int]  # couples on this page with a positive safety check not followed up
+    revisits: list[Agreement]
+    open_referrals: list[Referral]
+
+
+def caseload_extras(counselor: User, couples: Sequence[Couple], today: date) -> CaseloadExtras:
+    return CaseloadExtras(
+        upcoming=upcoming_for(counselor),
+        flagged=couples_with_open_safety_flags([couple.id for couple in couples]),
+        revisits=agreements_services.revisits_for(counselor, today),
+        open_referrals=open_referrals_of(counselor),
+    )
+
+
+# --- a couple's case ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoupleOverview:
+    """Everything the couple page shows."""
+
+    appointments: Page[Appointment]
+    progress: CoupleProgress
+    safety_screens: list[SafetyScreen]
+    assignments: list[homework.AssignmentRow]
+    agreements: list[Agreement]
+    digest: Digest
+    referrals: list[Referral]
+
+    @property
+    def open_safety_flags(self) -> list[SafetyScreen]:
+        """Positive safety checks not yet followed up: the banner."""
+        return [s for s in self.safety_screens if s.positive and s.reviewed_at is None]
+
+
+def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> CoupleOverview:
+    """Gather the couple page: appointments with notes, progress, safety checks, homework
+    and agreements, the digest since the last appointment, and referrals."""
+    assignments = homework.assignments_of(couple)
+    agreements = agreements_services.agreements_of(couple.id)
+    last = last_attended_appointment(couple)
+    return CoupleOverview(
+        appointments=appointments_of(couple, page=appointments_page),
+        progress=progress_of(couple),
+        safety_screens=safety_screens_of(couple),
+        assignments=homework.assignment_rows(couple, assignments, today),
+        agreements=agreements,
+        digest=digest(couple, assignments, agreements, last.starts_at if last else None, today),
+        referrals=referrals_of(couple),
+    )
+
+
+# --- a partner's portal home ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortalItem:
+    assignment: Assignment
+    adherence: schedule.Adherence
+    closed_reason: str | None
+    has_draft: bool
+    new_feedback: int
+
+
+@dataclass(frozen=True)
+class PortalOverview:
+    this_week: list[PortalItem]
+    waiting_for_me: list[Agreement]
+    in_force: list[Agreement]
+    revisit_due: list[Agreement]
+
+
+def portal_overview(partner: Partner, today: date) -> PortalOverview:
+    """A partner's home: this week's exercises, agreements to answer, agreements to revisit."""
+    items = []
+    for assignment in homework.assignments_for_partner(partner):
+        if assignment.due_on < today - timedelta(days=2) or assignment.start_on > today + timedelta(
+            days=7
+        ):
+            continue
+        items.append(
+            PortalItem(
+                assignment=assignment,
+                adherence=schedule.adherence_of(
+                    assignment, schedule.answerer_of(assignment, partner.id), today
+                ),
+                closed_reason=schedule.why_closed(assignment, today),
+                has_draft=homework.own_draft(assignment, partner) is not None,
+                new_feedback=sum(
+                    len(c.feedback) for c in assignment.completions if c.partner_id == partner.id
+                ),
+            )
+        )
+    agreements = agreements_services.agreements_of(partner.couple_id)
+    soon = today + timedelta(days=7)
+    return PortalOverview(
+        this_week=items,
+        waiting_for_me=[
+            a for a in agreements if a.pending and a.pending.proposed_by_id != partner.id
+        ],
+        in_force=[a for a in agreements if a.status is AgreementStatus.IN_FORCE],
+        revisit_due=[
+            a
+            for a in agreements
+            if a.status is AgreementStatus.IN_FORCE and a.revisit_on and a.revisit_on <= soon
+        ],
+    )

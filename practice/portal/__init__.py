@@ -1,1 +1,0 @@
-"""The partners' own pages."""
