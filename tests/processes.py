@@ -7,6 +7,7 @@ every subprocess wait with a timeout; these helpers wait on an Event instead.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +17,13 @@ CLI = [sys.executable, "-c", "from practice.cli import main; main()"]
 # gunicorn itself sleeps with time.sleep(), so it cannot run under libfaketime at all; the
 # normal runs (SQLite and PostgreSQL) cover what needs it.
 UNDER_FAKETIME = "faketime" in os.environ.get("LD_PRELOAD", "")
+
+
+def free_port() -> int:
+    """A TCP port on the loopback address that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def pause(seconds: float) -> None:

@@ -18,9 +18,8 @@ from werkzeug.serving import make_server
 from practice import db
 from practice.logs import DevRequestHandler
 from tests.databases import POSTGRES_SERVER, throwaway_database
-from tests.homework.test_reminders import free_port
 from tests.factories import CoupleFactory
-from tests.processes import CLI, UNDER_FAKETIME, pause
+from tests.processes import CLI, UNDER_FAKETIME, free_port, pause
 
 MARKER = "Zephyrine-Quillon-4471"  # a partner's name nobody else has
 TOKEN = "tok3n-Secret-9f8e7d6c5b4a"

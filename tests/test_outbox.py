@@ -17,9 +17,8 @@ from practice.db import get_database
 from practice.outbox.models import OutboxMessage
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
-from tests.homework.test_reminders import free_port
 from tests.factories import couple_with_portal, make_assignment, make_exercise
-from tests.processes import CLI, run_cli, wait_for_exit
+from tests.processes import CLI, free_port, run_cli, wait_for_exit
 
 PASSWORD = "outbox test passphrase"
 PARTNERS = ("ada.moss@example.com", "bo.reed@example.com", "cy.lark@example.com")

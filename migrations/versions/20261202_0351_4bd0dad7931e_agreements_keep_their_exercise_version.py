@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import practice.db
-
 revision: str = "4bd0dad7931e"
 down_revision: str | None = "667fabf68a5a"
 branch_labels: str | Sequence[str] | None = None

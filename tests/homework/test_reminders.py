@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import socket
-
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
@@ -12,6 +10,7 @@ from practice.homework import services as homework
 from practice.homework.models import ReminderSent
 from practice.outbox import services as outbox
 from tests.factories import CoupleFactory, make_assignment, make_exercise, partner_with_login
+from tests.processes import free_port
 
 SECRET = "PRIVATE-ANSWER-TEXT-5521"
 
@@ -23,12 +22,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

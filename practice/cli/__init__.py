@@ -1,0 +1,26 @@
+"""The `practice` command: everything an operator does, one module per group of commands."""
+
+from __future__ import annotations
+
+import click
+
+from practice.cli import database, directory, mail, reports, server, users
+
+
+@click.group()
+def main() -> None:
+    """Practice: case management for couples counselors."""
+
+
+for command in (
+    server.demo,
+    server.serve,
+    database.db_group,
+    database.exercises_group,
+    directory.directory_group,
+    reports.report_group,
+    mail.reminders_group,
+    mail.outbox_group,
+    users.user_group,
+):
+    main.add_command(command)
