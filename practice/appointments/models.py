@@ -84,6 +84,26 @@ class NoteStatus(enum.Enum):
     SIGNED = "signed"
 
 
+# The written sections of each format, in order. Text left in the other format's sections is
+# dropped when a note is saved, so that nothing hidden is ever signed.
+FORMAT_SECTIONS = {
+    NoteFormat.DAP: ("data_section", "assessment", "plan"),
+    NoteFormat.SOAP: ("subjective", "objective", "assessment", "plan"),
+}
+SECTION_LABELS = {
+    "data_section": "Data",
+    "subjective": "Subjective",
+    "objective": "Objective",
+    "assessment": "Assessment",
+    "plan": "Plan",
+}
+
+
+def note_sections(note_format: NoteFormat | str) -> list[tuple[str, str]]:
+    """The sections a note of this format shows, as (field, label), in order."""
+    return [(name, SECTION_LABELS[name]) for name in FORMAT_SECTIONS[NoteFormat(note_format)]]
+
+
 # The fields that make up a note's content, in the order they are hashed and shown.
 NOTE_CONTENT_FIELDS = (
     "format",

@@ -15,6 +15,7 @@ from practice import clock, db
 from practice.accounts.models import User
 from practice.appointments.models import (
     NOTE_CONTENT_FIELDS,
+    SECTION_LABELS,
     Addendum,
     Appointment,
     AppointmentFormat,
@@ -23,6 +24,7 @@ from practice.appointments.models import (
     NoteStatus,
     NoteVersion,
     ProgressNote,
+    note_sections,
 )
 from practice.audit import services as audit
 from practice.clock import from_local, to_local
@@ -201,18 +203,10 @@ def start_note(appointment: Appointment, author: User, note_format: NoteFormat) 
     return note
 
 
-# The sections each format shows; text left in the other format's sections is dropped, so
-# that nothing hidden is signed.
-FORMAT_SECTIONS = {
-    NoteFormat.DAP: ("data_section", "assessment", "plan"),
-    NoteFormat.SOAP: ("subjective", "objective", "assessment", "plan"),
-}
-
-
 def _assign_content(note: ProgressNote, data: dict[str, Any]) -> None:
     note.format = NoteFormat(data["format"])
-    shown = FORMAT_SECTIONS[note.format]
-    for name in ("data_section", "subjective", "objective", "assessment", "plan"):
+    shown = {name for name, _label in note_sections(note.format)}
+    for name in SECTION_LABELS:
         setattr(note, name, (data[name] or "") if name in shown else "")
     note.areas = list(data["areas"] or [])
     note.interventions = data["interventions"] or ""
@@ -275,7 +269,7 @@ def sign(note: ProgressNote, data: dict[str, Any], expected_version: int, actor:
     if note.appointment.starts_at > now:
         raise AppointmentError("A note can be signed once its appointment has taken place.")
     _assign_content(note, data)
-    if not any(getattr(note, name) for name in FORMAT_SECTIONS[note.format]):
+    if not any(getattr(note, name) for name, _label in note_sections(note.format)):
         raise AppointmentError("An empty note cannot be signed. Write at least one section.")
     note.status = NoteStatus.SIGNED
     note.signed_at = now

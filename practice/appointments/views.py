@@ -11,7 +11,12 @@ from practice.access import Audience, Permission, allow
 from practice.appointments import services
 from practice.appointments.digest import digest_for
 from practice.appointments.forms import AddendumForm, AppointmentForm, AttendanceForm, NoteForm
-from practice.appointments.models import NOTE_CONTENT_FIELDS, NoteFormat, ProgressNote
+from practice.appointments.models import (
+    NOTE_CONTENT_FIELDS,
+    NoteFormat,
+    ProgressNote,
+    note_sections,
+)
 from practice.appointments.policy import (
     load_appointment_or_404,
     load_couple_appointment_or_404,
@@ -26,6 +31,7 @@ from practice.pagination import query_id
 from practice.unit_of_work import attempt
 
 bp = Blueprint("appointments", __name__)
+bp.add_app_template_global(note_sections)
 
 
 @bp.route("/couples/<id:couple_id>/appointments/new", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from practice.db import get_database
 from practice.directory.search import services_by_id
 from practice.exercises.models import Exercise
 from practice.exercises.services import current_version
-from practice.reporting import benchmark, services
+from practice.reporting import benchmark, notes, printables, progress, services, summary
 
 
 @click.group("report")
@@ -32,7 +32,7 @@ def report_note(note_id: int, output: Path) -> None:
         note = db.session.get(ProgressNote, note_id)
         if note is None or not note.is_signed:
             raise click.ClickException(f"No signed note has the id {note_id}.")
-        report = services.note_report(note)
+        report = notes.note_report(note)
         services.record(report, None, note_id)
         db.session.commit()
     write_report(output, report)
@@ -46,7 +46,7 @@ def _couple_report(kind: str, couple_id: int, start, end, output: Path) -> None:
             raise click.ClickException(f"No couple has the id {couple_id}.")
         start = start.date() if start else couple.intake_date
         end = end.date() if end else clock.today()
-        build = services.progress_context if kind == "progress" else services.summary_context
+        build = progress.progress_context if kind == "progress" else summary.summary_context
         context, extra = build(couple, start, end)
         report = services.build(kind, output.name, context, extra)
         services.record(report, None, couple_id, (start, end))
@@ -108,7 +108,7 @@ def report_worksheet(exercise_id: int, output: Path) -> None:
         exercise = db.session.get(Exercise, exercise_id)
         if exercise is None:
             raise click.ClickException(f"No exercise has the id {exercise_id}.")
-        report = services.worksheet(current_version(exercise))
+        report = printables.worksheet(current_version(exercise))
         services.record(report, None, exercise_id)
         db.session.commit()
     write_report(output, report)
@@ -125,7 +125,9 @@ def report_handout(hsds_ids: tuple[str, ...], for_whom: str, output: Path) -> No
         missing = [hsds_id for hsds_id in hsds_ids if hsds_id not in found]
         if missing:
             raise click.ClickException(f"Not in the directory: {', '.join(missing)}")
-        context = services.handout_context([found[i] for i in hsds_ids], for_whom, "your counselor")
+        context = printables.handout_context(
+            [found[i] for i in hsds_ids], for_whom, "your counselor"
+        )
         report = services.build("handout", "services.pdf", context)
         services.record(report, None, None)
         db.session.commit()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 
-from practice.directory.hsds import Column, Resource, resource_order
+from practice.directory.hsds import Column, Resource, resource_order, resources_by_name
 
 MAX_PROBLEMS = 50
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -217,8 +217,6 @@ def _check_references(
     rows: Rows, problems: list[Problem], known: dict[str, set[str]] | None = None
 ) -> None:
     """Every id a row points at must be in the package (or, when given, already stored)."""
-    from practice.directory.hsds import resources_by_name
-
     ids = {name: {row["id"] for row in table} for name, table in rows.items()}
     unreadable = {name for name, table in rows.items() if not table}
     for name, table in rows.items():

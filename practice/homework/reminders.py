@@ -16,9 +16,8 @@ from sqlalchemy.orm import selectinload
 from practice import db
 from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.exercises.models import Mode
 from practice.homework import schedule
-from practice.homework.models import Assignment, Completion, ReminderSent
+from practice.homework.models import Assignment, ReminderSent
 from practice.outbox import services as outbox
 
 log = logging.getLogger(__name__)
@@ -73,13 +72,8 @@ def _reachable(partner: Partner) -> bool:
 
 
 def _done_for_now(assignment: Assignment, partner: Partner, today: date) -> bool:
-    together = assignment.version.mode is Mode.TOGETHER
-    sent: list[Completion] = [
-        c
-        for c in assignment.completions
-        if c.submitted and (together or c.partner_id == partner.id)
-    ]
-    progress = schedule.adherence(assignment, sent, today)
+    who = schedule.answerer_of(assignment, partner.id)
+    progress = schedule.adherence_of(assignment, who, today)
     return progress.this_period_done >= progress.this_period_expected
 
 

@@ -18,11 +18,14 @@ from practice.accounts.models import Role
 from practice.appointments import services as appointments
 from practice.appointments.models import Appointment, Attendance, NoteFormat
 from practice.couples import services as couples
+from practice.couples.models import Couple
 from practice.exercises import services as exercises
 from practice.exercises.library import sync_library
 from practice.homework import services as homework
 from practice.measures import services as measures
+from practice.measures.charts import progress_chart
 from practice.measures.definitions import CHECKIN, CSI4
+from practice.reporting import progress, render
 
 
 def build_case(weeks: int) -> int:
@@ -110,11 +113,7 @@ def build_case(weeks: int) -> int:
 
 def run(couple_id: int, runs: int) -> dict[str, float]:
     """Median seconds for the whole report and for WeasyPrint alone on its HTML."""
-    from weasyprint import CSS, HTML
-
-    from practice.couples.models import Couple
-    from practice.measures.charts import progress_chart
-    from practice.reporting import render, services
+    from weasyprint import CSS, HTML  # only when timing: importing WeasyPrint takes a while
 
     couple = db.session.get(Couple, couple_id)
     whole, bare = [], []
@@ -122,7 +121,7 @@ def run(couple_id: int, runs: int) -> dict[str, float]:
         progress_chart.cache_clear()  # time the charts and the PDF, as a first request would
         render._CACHE.clear()
         started = time.perf_counter()
-        context, extra = services.progress_context(couple, couple.intake_date, clock.today())
+        context, extra = progress.progress_context(couple, couple.intake_date, clock.today())
         pdf = render.render_pdf("progress", context, extra)
         whole.append(time.perf_counter() - started)
         html = render.render_html("progress", context)

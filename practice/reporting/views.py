@@ -14,7 +14,7 @@ from practice.exercises.policy import load_exercise_or_404
 from practice.exercises.services import current_version
 from practice.homework.policy import load_own_assignment_or_404
 from practice.referrals.services import referrals_of
-from practice.reporting import services
+from practice.reporting import notes, printables, progress, services, summary
 from practice.unit_of_work import finish_reading
 
 bp = Blueprint("reports", __name__)
@@ -54,7 +54,7 @@ def exercise_worksheet(exercise_id: int):
     return _sent(
         "worksheet",
         f"worksheet-{exercise_id}-v{version.number}.pdf",
-        services.worksheet_context(version),
+        printables.worksheet_context(version),
         exercise_id,
     )
 
@@ -68,7 +68,7 @@ def portal_worksheet(assignment_id: int):
     return _sent(
         "worksheet",
         f"worksheet-assignment-{assignment_id}.pdf",
-        services.worksheet_context(assignment.version, assignment),
+        printables.worksheet_context(assignment.version, assignment),
         assignment.version.exercise_id,
     )
 
@@ -80,7 +80,7 @@ def handout(couple_id: int):
     couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE)
     chosen = [r for r in referrals_of(couple) if r.shared and r.partner_id is None]
     listed = services_by_id([r.service_hsds_id for r in chosen])
-    context = services.handout_context(
+    context = printables.handout_context(
         [listed[r.service_hsds_id] for r in chosen if r.service_hsds_id in listed],
         couple.display_name,
         couple.counselor.name,
@@ -111,14 +111,14 @@ def _couple_period_report(couple_id: int, kind: str, make_context) -> Response:
 @allow(Audience.COUNSELOR)
 def progress_report(couple_id: int):
     """The couple progress report for a period (the whole case by default)."""
-    return _couple_period_report(couple_id, "progress", services.progress_context)
+    return _couple_period_report(couple_id, "progress", progress.progress_context)
 
 
 @bp.route("/couples/<id:couple_id>/summary.pdf")
 @allow(Audience.COUNSELOR)
 def summary_report(couple_id: int):
     """The summary to give the couple: progress, exercises, agreements, next steps, help."""
-    return _couple_period_report(couple_id, "summary", services.summary_context)
+    return _couple_period_report(couple_id, "summary", summary.summary_context)
 
 
 @bp.route("/notes/<id:note_id>/pdf")
@@ -128,4 +128,4 @@ def note_pdf(note_id: int):
     note = load_note_or_404(note_id, Permission.NOTE_READ)
     if not note.is_signed:
         abort(404)
-    return _sent("note", services.note_filename(note), services.note_context(note), note_id)
+    return _sent("note", notes.note_filename(note), notes.note_context(note), note_id)
