@@ -60,6 +60,13 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def staff_members() -> list[User]:
+    """The practice's counselors and admins, by name."""
+    return list(
+        db.session.scalars(select(User).where(User.role != Role.CLIENT).order_by(User.name))
+    )
+
+
 def email_taken(email: str, except_user_id: int | None = None) -> bool:
     query = select(func.count()).select_from(User).where(User.email == normalise_email(email))
     if except_user_id is not None:

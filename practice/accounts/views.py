@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from practice import db
 from practice.access import Audience, allow
@@ -27,6 +26,7 @@ from practice.accounts.forms import (
     StaffDetailsForm,
 )
 from practice.accounts.models import Role, User
+from practice.accounts.policy import load_staff_user_or_404
 from practice.unit_of_work import attempt
 
 log = logging.getLogger(__name__)
@@ -106,10 +106,7 @@ def accept_invitation(token: str):
 @allow(Audience.ADMIN)
 def staff_accounts():
     """List the practice's counselor and admin accounts."""
-    users = db.session.scalars(
-        select(User).where(User.role != Role.CLIENT).order_by(User.name)
-    ).all()
-    return render_template("accounts/staff_accounts.html", users=users)
+    return render_template("accounts/staff_accounts.html", users=services.staff_members())
 
 
 @bp.route("/admin/accounts/new", methods=["GET", "POST"])
@@ -135,18 +132,11 @@ def new_staff_account():
     return render_template("accounts/staff_account_form.html", form=form, user=None), status
 
 
-def _load_staff_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.role is Role.CLIENT:
-        abort(404)
-    return user
-
-
 @bp.route("/admin/accounts/<id:user_id>/edit", methods=["GET", "POST"])
 @allow(Audience.ADMIN)
 def edit_staff_account(user_id: int):
     """Change a staff member's name or e-mail."""
-    user = _load_staff_user_or_404(user_id)
+    user = load_staff_user_or_404(user_id)
     initial = None if request.method == "POST" else {"name": user.name, "email": user.email}
     form = StaffDetailsForm(user_id=user.id, data=initial)
     if form.validate_on_submit() and attempt(
@@ -166,7 +156,7 @@ def edit_staff_account(user_id: int):
 @allow(Audience.ADMIN)
 def disable_staff_account(user_id: int):
     """Disable an account and end its sessions."""
-    user = _load_staff_user_or_404(user_id)
+    user = load_staff_user_or_404(user_id)
     if user.id == current_user.id:
         flash("You cannot disable your own account.", "danger")
         return redirect(url_for("accounts.staff_accounts"))
@@ -179,7 +169,7 @@ def disable_staff_account(user_id: int):
 @allow(Audience.ADMIN)
 def enable_staff_account(user_id: int):
     """Let a disabled account sign in again."""
-    user = _load_staff_user_or_404(user_id)
+    user = load_staff_user_or_404(user_id)
     services.set_disabled(user, False, actor=current_user)
     flash(f"{user.name} can sign in again.", "success")
     return redirect(url_for("accounts.staff_accounts"))
@@ -189,7 +179,7 @@ def enable_staff_account(user_id: int):
 @allow(Audience.ADMIN)
 def invite_staff_account(user_id: int):
     """Make a new sign-in link for a staff member (for a first or forgotten password)."""
-    user = _load_staff_user_or_404(user_id)
+    user = load_staff_user_or_404(user_id)
     if user.is_disabled:
         abort(404)
     issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())

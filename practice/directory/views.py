@@ -12,7 +12,6 @@ from wtforms import SelectChoice
 
 from practice import db
 from practice.access import Audience, Permission, allow
-from practice.accounts.models import Role
 from practice.couples.policy import load_couple_or_404
 from practice.directory import editing, geography, transfer
 from practice.directory import search as finder
@@ -23,6 +22,7 @@ from practice.directory.forms import (
 )
 from practice.directory.models import DirectoryLocation
 from practice.directory.package import PackageRejected
+from practice.directory.policy import load_service_or_404
 from practice.pagination import Page, clamp_page, query_id
 from practice.unit_of_work import attempt
 
@@ -124,10 +124,7 @@ def search():
 @allow(Audience.STAFF)
 def service(hsds_id: str):
     """One service with its places, phones, hours, languages and fees."""
-    found = finder.service_by_hsds_id(hsds_id) if len(hsds_id) <= 36 else None
-    # Admins keep the way back to a service they made inactive; nobody else sees it.
-    if found is None or (found.status != "active" and current_user.role is not Role.ADMIN):
-        abort(404)
+    found = load_service_or_404(hsds_id)
     couple_id = query_id(request.args.get("couple"))
     couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE) if couple_id else None
     return render_template("directory/service.html", service=found, couple=couple)

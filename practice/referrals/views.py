@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from practice.access import Audience, Permission, allow
 from practice.couples.policy import load_couple_or_404, load_own_partner_or_404, load_partner_or_404
+from practice.directory.policy import load_active_service_or_404
 from practice.directory.search import service_by_hsds_id, services_by_id
 from practice.directory.taxonomy import DOMESTIC_VIOLENCE_TERM
 from practice.quick_exit import QUICK_EXIT_URL
@@ -23,9 +24,7 @@ bp = Blueprint("referrals", __name__)
 def new_referral(couple_id: int):
     """Refer the couple, or one partner, to a service."""
     couple = load_couple_or_404(couple_id, Permission.REFERRAL_MANAGE)
-    found = service_by_hsds_id((request.args.get("service") or "")[:36])
-    if found is None or found.status != "active":
-        abort(404)
+    found = load_active_service_or_404(request.args.get("service") or "")
     form = ReferralForm()
     form.partner_id.choices = [SelectChoice("", "The couple")] + [
         SelectChoice(str(p.id), f"{p.name} only") for p in couple.partners
