@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from practice import access, clock, db, logs, unit_of_work
+from practice import access, clock, db, logs, resources, unit_of_work
 from practice.accounts import signin, throttle
 from practice.accounts.views import bp as accounts_bp
 from practice.agreements.views import bp as agreements_bp
@@ -33,7 +33,6 @@ from practice.pages.views import portal as portal_bp
 from practice.referrals.views import bp as referrals_bp
 from practice.reporting.views import bp as reports_bp
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 
@@ -53,7 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings from the environment, overridden by ``config``."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(resources.templates()),
         instance_path=_instance_path(),
         instance_relative_config=True,
     )
@@ -84,7 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _instance_path() -> str:
-    return os.environ.get("PRACTICE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    # Beside where the command runs (the repository, for the demo), never inside the package.
+    return str(Path(os.environ.get("PRACTICE_INSTANCE_PATH") or "instance").resolve())
 
 
 class RecordId(IntegerConverter):

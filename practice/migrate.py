@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from practice import resources
+
 FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
 
 
 def alembic_config(url: str, connection: Connection | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(resources.migrations()))
     config.set_main_option("file_template", FILE_TEMPLATE)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     if connection is not None:

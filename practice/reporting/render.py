@@ -17,7 +17,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-REPORTS = Path(__file__).resolve().parent.parent.parent / "reports"
+from practice import resources
+
 # A made-up origin for bundled files; nothing is ever fetched from it over a network.
 ASSET_BASE = "https://assets.practice.invalid/"
 log = logging.getLogger(__name__)
@@ -42,9 +43,10 @@ def _fonts() -> dict[str, Path]:
 def bundled_assets() -> dict[str, Path]:
     """Every URL a report may load, mapped to its file on disk."""
     assets = {ASSET_BASE + key: path for key, path in _fonts().items()}
-    for path in REPORTS.rglob("*"):
+    folder = resources.reports()
+    for path in folder.rglob("*"):
         if path.is_file() and path.suffix in (".css", ".svg", ".png"):
-            assets[ASSET_BASE + path.relative_to(REPORTS).as_posix()] = path
+            assets[ASSET_BASE + path.relative_to(folder).as_posix()] = path
     return assets
 
 
@@ -75,7 +77,7 @@ class BundledOnlyFetcher:
 @cache
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(str(REPORTS)),
+        loader=FileSystemLoader(str(resources.reports())),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
 
