@@ -27,6 +27,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
             "DATABASE_URL": database_url,
             "SECRET_KEY": TEST_SECRET,
             "WTF_CSRF_ENABLED": False,
+            "FAST_PASSWORD_HASHING": True,  # cheap Argon2 parameters, for the tests alone
             **overrides,
         }
     )

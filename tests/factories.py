@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import factory
@@ -9,7 +10,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from practice import clock, db
 from practice.accounts.models import Role, User
-from practice.accounts.services import hash_password
+from practice.accounts.passwords import hash_password
 from practice.appointments import services as appointments
 from practice.appointments.models import Appointment, AppointmentFormat, NoteFormat, ProgressNote
 from practice.couples.models import Couple, CoupleStatus, Partner
@@ -20,8 +21,13 @@ from practice.homework import services as homework
 from practice.homework.models import Assignment
 
 PASSWORD = "correct horse battery"
-# Hashing is slow on purpose; every factory user shares one hash of the same password.
-_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Every factory user shares one hash of the same password, made by the test app's
+    # (fast) hasher the first time it is needed.
+    return hash_password(PASSWORD)
 
 
 class BaseFactory(SQLAlchemyModelFactory):
@@ -38,7 +44,7 @@ class UserFactory(BaseFactory):
     name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     role = Role.COUNSELOR
-    password_hash = _PASSWORD_HASH
+    password_hash = factory.LazyFunction(_password_hash)
 
 
 class CounselorFactory(UserFactory):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, validators
 
-from practice.accounts import services
+from practice.accounts import passwords, services
 from practice.accounts.models import Role
 from practice.forms import SHORT_TEXT, max_length, required, strip
 
@@ -17,7 +17,7 @@ class SignInForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        [required(), max_length(services.MAX_PASSWORD_LENGTH)],
+        [required(), max_length(passwords.MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -33,7 +33,7 @@ class SetPasswordForm(FlaskForm):
     )
 
     def validate_password(self, field: PasswordField) -> None:
-        if problem := services.password_problem(field.data or ""):
+        if problem := passwords.password_problem(field.data or ""):
             raise validators.ValidationError(problem)
 
 

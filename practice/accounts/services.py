@@ -8,23 +8,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
 from practice import clock, db
 from practice.accounts.models import Invitation, Role, User, UserSession
+from practice.accounts.passwords import hash_password, matches, needs_rehash, password_problem
 from practice.audit import services as audit
 from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
-
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 256
 # Sessions touched more recently than this are not written again on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -39,21 +32,6 @@ def normalise_email(email: str) -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def password_problem(password: str) -> str | None:
-    """Say what is wrong with a new password, or None when it is acceptable."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
-    if not password.strip():
-        return "A password cannot be only spaces."
-    return None
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -77,14 +55,11 @@ def email_taken(email: str, except_user_id: int | None = None) -> bool:
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user these credentials belong to, or None."""
     user = find_user_by_email(email)
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
-    try:
-        _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
+    if not matches(user.password_hash if user is not None else None, password):
         return None
-    if user is None or user.password_hash is None or not user.is_active:
+    if not user.is_active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
