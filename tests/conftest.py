@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import sessionmaker
 
 from practice import clock, create_app, db
@@ -92,22 +92,40 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def db_session(app: Flask) -> Iterator[object]:
-    """Run the test in a transaction that is rolled back; commits become savepoints."""
-    database = get_database(app)
-    connection = database.engine.connect()
+def db_connection(app: Flask) -> Iterator[Connection]:
+    """The test's own connection, in a transaction rolled back at the end."""
+    connection = get_database(app).engine.connect()
     transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@contextmanager
+def sessions_on(app: Flask, connection: Connection) -> Iterator[None]:
+    """Make every session of the app (the test's and its requests') use ``connection``, with
+    a savepoint where the code would commit."""
+    database = get_database(app)
     original = database.sessionmaker
     database.sessionmaker = sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
     try:
-        with app.app_context():
-            yield db.session
+        yield
     finally:
         database.sessionmaker = original
-        transaction.rollback()
-        connection.close()
+
+
+@pytest.fixture
+def db_session(app: Flask, db_connection: Connection) -> Iterator[object]:
+    """Run the test inside a savepoint that is rolled back; commits become savepoints."""
+    savepoint = db_connection.begin_nested()
+    try:
+        with sessions_on(app, db_connection), app.app_context():
+            yield db.session
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from practice import clock, db
 from practice.access import audience_of
 from practice.accounts import services
+from practice.accounts.models import User
 from practice.agreements.models import Agreement
+from practice.db import get_database
 from practice.directory import editing
 from practice.directory.models import DirectoryService
 from practice.exercises.fields import check_spec
@@ -19,6 +21,7 @@ from practice.exercises.models import AgreementKind, Mode, Rhythm
 from practice.homework import services as homework
 from practice.measures.models import SafetyScreen
 from practice.referrals import services as referrals
+from tests.conftest import sessions_on
 from tests.factories import (
     AdminFactory,
     AppointmentFactory,
@@ -199,8 +202,51 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def world_moment():
+    """The whole module lives at one frozen moment: the world is built at it, tests run at it."""
+    return clock.now().replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(world_moment):
+    clock.freeze(world_moment)
+    yield
+    clock.unfreeze()
+
+
+@pytest.fixture(scope="module")
+def world_connection(app, world_moment):
+    """One world for every route and principal, built once on a connection of its own; each
+    test runs on that connection inside a savepoint that is rolled back."""
+    connection = get_database(app).engine.connect()
+    transaction = connection.begin()
+    clock.freeze(world_moment)
+    try:
+        with sessions_on(app, connection), app.app_context():
+            built = _build_world()
+            db.session.commit()  # into the connection's transaction, which is rolled back below
+    finally:
+        clock.unfreeze()
+    yield connection, built
+    transaction.rollback()
+    connection.close()
+
+
 @pytest.fixture
-def world(client):
+def db_connection(world_connection):
+    """The world's connection, in place of a fresh one (see tests/conftest.py)."""
+    return world_connection[0]
+
+
+@pytest.fixture
+def world(world_connection, client):
+    user_ids, values = world_connection[1]
+    people = {principal: db.session.get(User, user_id) for principal, user_id in user_ids.items()}
+    return people, values
+
+
+def _build_world():
     couple = CoupleFactory()
     other_counselor = CounselorFactory()
     people = {
@@ -293,7 +339,7 @@ def world(client):
         "referral_id": referral.id,
         "agreement_id": proposal.assignment.couple_id and _agreement_id(proposal),
     }
-    return people, values
+    return {principal: user.id for principal, user in people.items()}, values
 
 
 def _agreement_id(completion) -> int:
