@@ -70,6 +70,9 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that
         # savepoints and transactional DDL behave (SQLAlchemy's documented pysqlite recipe).
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII letters only; searching "élodie" must find "Élodie",
+        # as it does on PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 5000")
@@ -83,6 +86,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # for each other (busy_timeout) instead of one failing with "database is locked"
         # when it upgrades a read. One writer at a time is what SQLite offers anyway.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def make_engine(url: str) -> Engine:

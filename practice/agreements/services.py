@@ -53,6 +53,7 @@ def propose_agreement(
 
 def accept_agreement(agreement: Agreement, partner: Partner, actor: User) -> None:
     """The other partner co-signs the pending proposal; it is then the version in force."""
+    _check_party(agreement, partner)
     pending = agreement.pending
     if pending is None:
         raise AgreementError("There is no proposal waiting for an answer.")
@@ -86,7 +87,15 @@ def amend_agreement(
     return version
 
 
+def _check_party(agreement: Agreement, partner: Partner) -> None:
+    # The views load only the partner's own agreements; the services hold the rule as well.
+    if partner.couple_id != agreement.couple_id:
+        raise AgreementError("This agreement belongs to another couple.")
+
+
 def check_may_amend(agreement: Agreement, partner: Partner) -> None:
+    """Refuse a change from someone who is not a party, or who is waiting for an answer."""
+    _check_party(agreement, partner)
     pending = agreement.pending
     if pending is not None and pending.proposed_by_id == partner.id:
         raise AgreementError("Wait for your partner to answer your proposal.")
@@ -108,7 +117,7 @@ def agreements_of(couple_id: int) -> list[Agreement]:
 
 
 def revisits_for(counselor: User, today: date) -> list[Agreement]:
-    """Agreements of the counselor's active couples that are due for review (one query)."""
+    """Agreements of the counselor's open cases (active or paused) due for review (one query)."""
     return list(
         db.session.scalars(
             select(Agreement)

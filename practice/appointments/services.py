@@ -34,6 +34,8 @@ from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
 
+MAX_MINUTES = 240  # the longest appointment the form accepts
+
 
 class AppointmentError(UserError):
     """A change to an appointment or note that cannot be made."""
@@ -70,18 +72,23 @@ def _check_slot(couple: Couple, starts_at: datetime, minutes: int, data: dict[st
             "start_time",
         )
     ends_at = starts_at + timedelta(minutes=minutes)
-    clash = db.session.scalar(
+    # Every appointment that starts before this one ends, and late enough that it may still be
+    # running: the longest appointment lasts MAX_MINUTES. Any of them that ends after this one
+    # starts is a clash, not only the earliest.
+    nearby = db.session.scalars(
         select(Appointment)
         .join(Couple, Couple.id == Appointment.couple_id)
         .where(
             Couple.counselor_id == couple.counselor_id,
             Appointment.starts_at < ends_at,
-            Appointment.starts_at > starts_at - timedelta(hours=8),
+            Appointment.starts_at > starts_at - timedelta(minutes=MAX_MINUTES),
             or_(Appointment.attendance.is_(None), Appointment.attendance != Attendance.CANCELLED),
         )
+        .options(selectinload(Appointment.couple).selectinload(Couple.partners))
         .order_by(Appointment.starts_at)
     )
-    if clash is not None and clash.ends_at > starts_at:
+    clash = next((other for other in nearby if other.ends_at > starts_at), None)
+    if clash is not None:
         raise AppointmentError(
             f"You already have an appointment then ({to_local(clash.starts_at):%H:%M}, "
             f"{clash.couple.display_name}).",

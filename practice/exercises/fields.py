@@ -108,7 +108,8 @@ def check_answers(
     checked: dict[str, Any] = {}
     for spec in fields:
         value = answers.get(spec["key"])
-        empty = value is None or value == "" or value == []
+        # Text of spaces alone is no answer, whoever calls (the forms strip it already).
+        empty = value is None or (isinstance(value, str) and not value.strip()) or value == []
         if empty:
             if complete and spec["required"]:
                 raise AnswerError(spec["key"], "Please answer this question.")
