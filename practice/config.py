@@ -53,7 +53,9 @@ SETTINGS = (
     Setting(
         "PRACTICE_BASE_URL", "http://127.0.0.1:5000", "this site's address, for links in e-mail"
     ),
-    Setting("SMTP_HOST", None, "mail server for reminders; reminders are off without it"),
+    Setting(
+        "SMTP_HOST", None, "mail server for reminders and sign-in links; mail is off without it"
+    ),
     Setting("SMTP_PORT", "587", "mail server port"),
     Setting("SMTP_USERNAME", None, "mail server user, if it needs one"),
     Setting("SMTP_PASSWORD", None, "mail server password"),

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, event
@@ -15,7 +16,8 @@ from practice import clock, create_app, db
 from practice.accounts.models import User
 from practice.db import get_database
 from tests.databases import throwaway_database
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, CoupleFactory, partner_with_login
+from tests.processes import free_port
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -135,6 +137,15 @@ def client(app: Flask, db_session: object) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def couple(db_session):
+    """A couple, Ines and Omar Fox, both signed up to the portal."""
+    couple = CoupleFactory(partners=["Ines Fox", "Omar Fox"])
+    partner_with_login(couple, 1)
+    partner_with_login(couple, 2)
+    return couple
+
+
 class Auth:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
@@ -184,3 +195,42 @@ def visible_text(html: str) -> str:
 
     words = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
     return re.sub(r" ([:;,.)])", r"\1", words)
+
+
+# --- mail -----------------------------------------------------------------------------------
+
+
+class Inbox:
+    """A real SMTP server on the loopback address that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def mail_settings(app, smtp_server):
+    _inbox, port = smtp_server
+    settings = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": port,
+        "SMTP_STARTTLS": False,
+        "MAIL_FROM": "practice@example.com",
+    }
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    yield
+    app.config.update(saved)

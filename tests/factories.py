@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy import select
 
 from practice import clock, db
 from practice.accounts.models import Role, User
@@ -14,8 +15,9 @@ from practice.accounts.passwords import hash_password
 from practice.appointments import services as appointments
 from practice.appointments.models import Appointment, AppointmentFormat, NoteFormat, ProgressNote
 from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.exercises import services as exercise_services
 from practice.exercises.fields import check_spec
-from practice.exercises.library import add_version
+from practice.exercises.library import add_version, sync_library
 from practice.exercises.models import Exercise, ExerciseVersion, Mode, Rhythm
 from practice.homework import services as homework
 from practice.homework.models import Assignment
@@ -205,3 +207,10 @@ def couple_with_portal(
         issued = couples.invite_partner(partner, counselor, timedelta(days=1))
         accept_invitation(issued.invitation, password)
     return couple
+
+
+def built_in(slug: str) -> ExerciseVersion:
+    """The current version of a built-in exercise, the library loaded first."""
+    sync_library()
+    exercise = db.session.scalar(select(Exercise).where(Exercise.slug == slug))
+    return exercise_services.current_version(exercise)

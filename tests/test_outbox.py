@@ -4,6 +4,7 @@ halfway loses nothing and sends nothing twice."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 
@@ -13,11 +14,13 @@ from sqlalchemy import func, select
 from practice import db
 from practice.accounts import services as accounts
 from practice.accounts.models import Role
+from practice.couples.models import CoupleStatus
 from practice.db import get_database
+from practice.outbox import services as outbox
 from practice.outbox.models import OutboxMessage
 from tests.conftest import make_test_app
 from tests.databases import throwaway_database
-from tests.factories import couple_with_portal, make_assignment, make_exercise
+from tests.factories import CoupleFactory, couple_with_portal, make_assignment, make_exercise
 from tests.processes import CLI, free_port, run_cli, wait_for_exit
 
 PASSWORD = "outbox test passphrase"
@@ -110,8 +113,39 @@ def test_a_send_killed_halfway_loses_nothing_and_sends_nothing_twice(tmp_path):
 
 
 def test_mail_waits_in_the_outbox_until_its_transaction_commits(app, db_session):
-    from practice.outbox import services as outbox
-
     outbox.enqueue("dee.hart@example.com", "Subject", "Body")
     db_session.rollback()  # the change it belonged to did not happen: neither does the mail
+    assert outbox.pending_count() == 0
+
+
+def test_a_partners_sign_in_link_is_e_mailed_after_the_commit(
+    app, client, auth, db_session, smtp_server, mail_settings
+):
+    inbox, _port = smtp_server
+    couple = CoupleFactory(partners=["Juno Bay", "Kit Bay"])
+    couple.partners[0].email = "juno.bay@example.com"
+    auth.login(couple.counselor)
+    shown = client.post(
+        f"/couples/{couple.id}/partners/{couple.partners[0].id}/invitation",
+        follow_redirects=True,
+    )
+    assert "on its way by e-mail to juno.bay@example.com" in shown.text
+    token = re.search(r'value="http[^"]+/invitation/([^"]+)"', shown.text)[1]
+    link = f"{app.config['PRACTICE_BASE_URL']}/invitation/{token}"  # the site's own address
+    assert inbox.messages == []  # recorded with the invitation, not sent from the request
+    (waiting,) = db_session.scalars(select(OutboxMessage)).all()
+    assert waiting.recipient == "juno.bay@example.com" and link in waiting.body
+    assert outbox.send_pending(app.config, db.session.commit).sent == 1
+    ((recipients, body),) = inbox.messages
+    assert recipients == ["juno.bay@example.com"] and link in body.replace("=\n", "")
+    assert "Kit Bay" not in body
+    db_session.refresh(waiting)
+    assert waiting.sent_at is not None and waiting.body == ""  # the link is not kept
+
+
+def test_a_refused_invitation_queues_no_mail(client, auth, db_session, mail_settings):
+    couple = CoupleFactory(status=CoupleStatus.CLOSED)
+    couple.partners[0].email = "lee.moss@example.com"
+    auth.login(couple.counselor)
+    client.post(f"/couples/{couple.id}/partners/{couple.partners[0].id}/invitation")
     assert outbox.pending_count() == 0

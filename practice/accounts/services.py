@@ -14,6 +14,7 @@ from practice import clock, db
 from practice.accounts.models import Invitation, Role, User, UserSession
 from practice.accounts.passwords import hash_password, matches, needs_rehash, password_problem
 from practice.audit import services as audit
+from practice.outbox import services as outbox
 from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
@@ -86,11 +87,17 @@ def create_user(
 
 
 def create_staff_account(
-    *, email: str, name: str, role: Role, actor: User, ttl: timedelta
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    actor: User,
+    ttl: timedelta,
+    mail_link_base: str | None = None,
 ) -> IssuedInvitation:
     """Open a counselor's or admin's account and make the link they set their password with."""
     user = create_user(email=email, name=name, role=role, actor=actor)
-    return issue_invitation(user, created_by=actor, ttl=ttl)
+    return issue_invitation(user, created_by=actor, ttl=ttl, mail_link_base=mail_link_base)
 
 
 def update_details(user: User, *, name: str, email: str, actor: User) -> None:
@@ -178,8 +185,14 @@ class InvitationState:
     EXPIRED = "expired"
 
 
-def issue_invitation(user: User, *, created_by: User, ttl: timedelta) -> IssuedInvitation:
-    """Make a single-use link for a person to set their password; older links stop working."""
+def issue_invitation(
+    user: User, *, created_by: User, ttl: timedelta, mail_link_base: str | None = None
+) -> IssuedInvitation:
+    """Make a single-use link for a person to set their password; older links stop working.
+
+    With ``mail_link_base`` (the site's address, when mail is on) the link is also e-mailed
+    to the person, through the outbox: it leaves only if this transaction commits.
+    """
     now = clock.now()
     db.session.execute(
         update(Invitation)
@@ -197,7 +210,25 @@ def issue_invitation(user: User, *, created_by: User, ttl: timedelta) -> IssuedI
     db.session.add(invitation)
     db.session.flush()
     audit.record(created_by, "invitation.issue", invitation)
-    return IssuedInvitation(invitation, token)
+    issued = IssuedInvitation(invitation, token)
+    if mail_link_base is not None:
+        outbox.enqueue(*invitation_message(issued, mail_link_base))
+    return issued
+
+
+def invitation_message(issued: IssuedInvitation, link_base: str) -> tuple[str, str, str]:
+    """The invitation e-mail's recipient, subject and text: the link, and nothing clinical."""
+    user = issued.invitation.user
+    link = f"{link_base.rstrip('/')}/invitation/{issued.token}"
+    until = clock.to_local(issued.invitation.expires_at)
+    body = (
+        f"Hello {user.name},\n\n"
+        "Your sign-in to your counselor's practice is ready. Choose your password here:\n"
+        f"{link}\n\n"
+        f"The link works once, until {until:%d %b %Y at %H:%M}. If you did not expect this "
+        "e-mail, you can ignore it.\n"
+    )
+    return user.email, "Your sign-in link", body
 
 
 def find_invitation(token: str) -> tuple[str, Invitation | None]:

@@ -27,6 +27,7 @@ from practice.accounts.forms import (
 )
 from practice.accounts.models import Role, User
 from practice.accounts.policy import load_staff_user_or_404
+from practice.outbox import services as outbox
 from practice.unit_of_work import attempt
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ def new_staff_account():
                 role=Role(form.role.data),
                 actor=current_user,
                 ttl=_invitation_ttl(),
+                mail_link_base=outbox.link_base(current_app.config),
             ),
             form=form,
             field="email",
@@ -182,7 +184,12 @@ def invite_staff_account(user_id: int):
     user = load_staff_user_or_404(user_id)
     if user.is_disabled:
         abort(404)
-    issued = services.issue_invitation(user, created_by=current_user, ttl=_invitation_ttl())
+    issued = services.issue_invitation(
+        user,
+        created_by=current_user,
+        ttl=_invitation_ttl(),
+        mail_link_base=outbox.link_base(current_app.config),
+    )
     return show_invitation_once(issued, back=url_for("accounts.staff_accounts"))
 
 
@@ -196,6 +203,8 @@ def show_invitation_once(issued: services.IssuedInvitation, *, back: str):
         "link": url_for("accounts.accept_invitation", token=issued.token, _external=True),
         "expires_at": issued.invitation.expires_at.isoformat(),
         "back": back,
+        # Every view that makes a link e-mails it too when mail is on (through the outbox).
+        "mailed": outbox.mail_is_on(current_app.config),
     }
     return redirect(url_for("accounts.invitation_link"))
 
@@ -214,6 +223,7 @@ def invitation_link():
         link=shown["link"],
         expires_at=datetime.fromisoformat(shown["expires_at"]),
         back=shown["back"],
+        mailed=shown.get("mailed", False),
     )
 
 

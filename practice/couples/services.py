@@ -196,8 +196,11 @@ def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
     log.info("couple %s moved to counselor %s by %s", couple.id, counselor.id, actor.id)
 
 
-def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.IssuedInvitation:
-    """Give a partner a portal sign-in (made on first use) and a single-use link to it."""
+def invite_partner(
+    partner: Partner, actor: User, ttl: timedelta, mail_link_base: str | None = None
+) -> accounts.IssuedInvitation:
+    """Give a partner a portal sign-in (made on first use) and a single-use link to it, also
+    e-mailed to them when ``mail_link_base`` is given (mail is on)."""
     if partner.couple.status is CoupleStatus.CLOSED:
         raise CoupleError("This case is closed. Reopen it before inviting a partner.")
     if not partner.email:
@@ -211,4 +214,6 @@ def invite_partner(partner: Partner, actor: User, ttl: timedelta) -> accounts.Is
     elif partner.user.is_disabled:
         # Inviting again is the counselor's deliberate choice to give access back.
         accounts.set_disabled(partner.user, False, actor=actor)
-    return accounts.issue_invitation(partner.user, created_by=actor, ttl=ttl)
+    return accounts.issue_invitation(
+        partner.user, created_by=actor, ttl=ttl, mail_link_base=mail_link_base
+    )

@@ -50,6 +50,11 @@ def mail_is_on(config: Mapping[str, object]) -> bool:
     return bool(config.get("SMTP_HOST"))
 
 
+def link_base(config: Mapping[str, object]) -> str | None:
+    """The site's address for links in e-mail, or None when mail is off (nothing to send)."""
+    return str(config["PRACTICE_BASE_URL"]) if mail_is_on(config) else None
+
+
 def send_pending(config: Mapping[str, object], commit: Callable[[], None]) -> SendResult:
     """Send every waiting message, oldest first, committing after each one."""
     if not mail_is_on(config):
@@ -74,6 +79,8 @@ def send_pending(config: Mapping[str, object], commit: Callable[[], None]) -> Se
                 raise
             message.sent_at = clock.now()
             message.attempts += 1
+            # A body may hold a sign-in link; once the server has it, it is not kept here.
+            message.body = ""
             commit()
             sent += 1
             log.info("outbox message %s sent", message.id)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from practice import clock, db
@@ -10,43 +9,8 @@ from practice.homework import services as homework
 from practice.homework.models import ReminderSent
 from practice.outbox import services as outbox
 from tests.factories import CoupleFactory, make_assignment, make_exercise, partner_with_login
-from tests.processes import free_port
 
 SECRET = "PRIVATE-ANSWER-TEXT-5521"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
-
-@pytest.fixture
-def mail_settings(app, smtp_server):
-    _inbox, port = smtp_server
-    settings = {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": port,
-        "SMTP_STARTTLS": False,
-        "MAIL_FROM": "practice@example.com",
-    }
-    saved = {key: app.config.get(key) for key in settings}
-    app.config.update(settings)
-    yield
-    app.config.update(saved)
 
 
 def send_due(app) -> int:
