@@ -48,9 +48,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class Practice(Flask):
+    """Flask, logging the errors it catches itself as Practice logs its own: with where and
+    what kind, never the message (which may quote what someone typed)."""
+
+    def log_exception(self, exc_info) -> None:
+        logs.log_error(self.logger, exc_info[1])
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings from the environment, overridden by ``config``."""
-    app = Flask(
+    app = Practice(
         __name__,
         template_folder=str(resources.templates()),
         instance_path=_instance_path(),
@@ -67,6 +75,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Database(app.config["DATABASE_URL"]).init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    signin.init_app(app)
+    clock.init_app(app)
     _register_blueprints(app)
     access.init_app(app)
     unit_of_work.init_app(app)
@@ -104,8 +114,6 @@ def _refuse_nul_characters(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    signin.init_app(app)
-    clock.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(couples_bp)
@@ -133,14 +141,8 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        # Logged with its traceback for the operator, but not its message, which may quote
-        # what someone typed; the browser gets a plain page.
-        app.logger.error(
-            "unhandled error on %s %s: %s",
-            request.method,
-            logs.redact_path(request.path),
-            logs.describe_error(error),
-        )
+        # Logged for the operator (see logs.log_error); the browser gets a plain page.
+        logs.log_error(app.logger, error)
         # The failed transaction must go before the page (which reads the user) is drawn.
         db.session.rollback()
         return render_template("errors/error.html", code=500, reason=None), 500

@@ -71,10 +71,6 @@ def unfreeze() -> None:
     _frozen_at = None
 
 
-def is_frozen() -> bool:
-    return _frozen_at is not None
-
-
 def init_app(app: Flask) -> None:
     @app.template_filter("local")
     def local_format(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M") -> str:

@@ -40,7 +40,11 @@ SETTINGS = (
         "sqlite:///<instance>/practice.db",
         "SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
     ),
-    Setting("PRACTICE_INSTANCE_PATH", "./instance", "folder for the SQLite file and dev secret"),
+    Setting(
+        "PRACTICE_INSTANCE_PATH",
+        "./instance",
+        "folder for the SQLite file and dev secret, relative to where the command runs",
+    ),
     Setting("PRACTICE_TIMEZONE", "America/New_York", "the practice's time zone for appointments"),
     Setting("SESSION_IDLE_MINUTES", "15", "sign a user out after this many idle minutes"),
     Setting("SESSION_MAX_HOURS", "12", "sign a user out this long after sign-in, active or not"),
@@ -60,7 +64,7 @@ SETTINGS = (
     Setting("SMTP_USERNAME", None, "mail server user, if it needs one"),
     Setting("SMTP_PASSWORD", None, "mail server password"),
     Setting("SMTP_STARTTLS", "true", "use STARTTLS (true or false)"),
-    Setting("MAIL_FROM", "practice@localhost", "sender address of reminders"),
+    Setting("MAIL_FROM", "practice@localhost", "sender address of the practice's e-mail"),
     Setting("CASELOAD_PAGE_SIZE", "25", "couples per caseload page"),
 )
 

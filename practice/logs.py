@@ -12,6 +12,7 @@ import logging
 import re
 import traceback
 
+from flask import has_request_context, request
 from gunicorn.glogging import Logger as GunicornLogger
 from werkzeug.serving import WSGIRequestHandler
 
@@ -35,6 +36,16 @@ def describe_error(error: BaseException) -> str:
         cause = cause.__cause__ or cause.__context__
     frames = "".join(traceback.format_tb(error.__traceback__))
     return f"{' caused by '.join(kinds)}\n{frames}".rstrip()
+
+
+def log_error(logger: logging.Logger, error: BaseException) -> None:
+    """Log an unexpected error of the current request: where, what kind, and the traceback."""
+    logger.error(
+        "unhandled error on %s %s: %s",
+        request.method if has_request_context() else "-",
+        redact_path(request.path) if has_request_context() else "-",
+        describe_error(error),
+    )
 
 
 class AccessLogger(GunicornLogger):

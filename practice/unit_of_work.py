@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import Flask, Response, flash
+from flask import Flask, Response, flash, render_template
+from flask import session as flask_session
 from flask_wtf import FlaskForm
 
-from practice import db
+from practice import db, logs
 
 T = TypeVar("T")
 
@@ -85,9 +86,17 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def finish(response: Response) -> Response:
         session = db.open_session()
-        if session is not None:
-            if response.status_code < 400:
-                session.commit()
-            else:
-                session.rollback()
+        if session is None:
+            return response
+        if response.status_code >= 400:
+            session.rollback()
+            return response
+        try:
+            session.commit()
+        except Exception as error:  # the database refused the request's changes as a whole
+            session.rollback()
+            logs.log_error(app.logger, error)
+            # Nothing the view announced ("Changes saved.") has happened: say nothing of it.
+            flask_session.pop("_flashes", None)
+            return Response(render_template("errors/error.html", code=500, reason=None), status=500)
         return response

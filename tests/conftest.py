@@ -15,8 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from practice import clock, create_app, db
 from practice.accounts.models import User
 from practice.db import get_database
+from practice.directory.taxonomy import CATEGORIES, DOMESTIC_VIOLENCE_TERM
 from tests.databases import throwaway_database
-from tests.factories import PASSWORD, CoupleFactory, partner_with_login
+from tests.factories import PASSWORD, CoupleFactory, add_service, partner_with_login
 from tests.processes import free_port
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -144,6 +145,24 @@ def couple(db_session):
     partner_with_login(couple, 1)
     partner_with_login(couple, 2)
     return couple
+
+
+@pytest.fixture
+def directory(db_session):
+    """Six services around New York (one inactive, one online, one for domestic violence)."""
+    return {
+        "manhattan": add_service(
+            "Midtown Couples Clinic",
+            at=(40.7505, -73.9934),
+            category=CATEGORIES["couples_therapy"][0],
+            languages=["Spanish"],
+        ),
+        "newark": add_service("Newark Family Center", at=(40.7357, -74.1724), sliding=True),
+        "philadelphia": add_service("Philadelphia Counseling", at=(39.9526, -75.1652)),
+        "online": add_service("Talk Online", online=True, free=True),
+        "closed": add_service("Closed Down Clinic", at=(40.7484, -73.9967), status="inactive"),
+        "dv": add_service("Safe Harbor", at=(40.76, -73.98), category=DOMESTIC_VIOLENCE_TERM),
+    }
 
 
 class Auth:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from datetime import timedelta
 
 import factory
@@ -10,11 +11,18 @@ from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy import select
 
 from practice import clock, db
-from practice.accounts.models import Role, User
+from practice.access import Role
+from practice.accounts.models import User
 from practice.accounts.passwords import hash_password
 from practice.appointments import services as appointments
 from practice.appointments.models import Appointment, AppointmentFormat, NoteFormat, ProgressNote
 from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.directory.models import (
+    DirectoryLocation,
+    DirectoryService,
+    DirectoryServiceCategory,
+    DirectoryServiceLanguage,
+)
 from practice.exercises import services as exercise_services
 from practice.exercises.fields import check_spec
 from practice.exercises.library import add_version, sync_library
@@ -214,3 +222,50 @@ def built_in(slug: str) -> ExerciseVersion:
     sync_library()
     exercise = db.session.scalar(select(Exercise).where(Exercise.slug == slug))
     return exercise_services.current_version(exercise)
+
+
+def add_service(
+    name,
+    *,
+    at=None,
+    places=(),
+    online=False,
+    status="active",
+    category=None,
+    languages=(),
+    free=False,
+    sliding=False,
+    description="",
+):
+    """A directory service as the search index holds it, at one place (``at``) or several."""
+    points = [at] if at is not None else list(places)
+    service = DirectoryService(
+        hsds_id=str(uuid.uuid4()),
+        name=name,
+        status=status,
+        online=online,
+        in_person=bool(points),
+        free=free,
+        sliding_scale=sliding,
+        description=description,
+        search_text=f"{name} {description}".lower(),
+        phones=["555-0100"],
+        languages=list(languages),
+    )
+    for number, (latitude, longitude) in enumerate(points, start=1):
+        service.locations.append(
+            DirectoryLocation(
+                hsds_id=str(uuid.uuid4()),
+                name=f"{name} office" + (f" {number}" if number > 1 else ""),
+                address=f"{number} Main St, {name}",
+                latitude=latitude,
+                longitude=longitude,
+            )
+        )
+    if category:
+        service.categories.append(DirectoryServiceCategory(term_id=category))
+    for language in languages:
+        service.language_rows.append(DirectoryServiceLanguage(language=language))
+    db.session.add(service)
+    db.session.flush()
+    return service

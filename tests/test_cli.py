@@ -5,7 +5,8 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from practice.accounts.models import Role, User
+from practice.access import Role
+from practice.accounts.models import User
 from practice.cli import main
 from tests.databases import throwaway_database
 

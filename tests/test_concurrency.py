@@ -7,8 +7,8 @@ import threading
 from sqlalchemy import func, select
 
 from practice import db
+from practice.access import Role
 from practice.accounts import services as accounts
-from practice.accounts.models import Role
 from practice.db import get_database
 from practice.homework.models import Completion
 from tests.conftest import make_test_app

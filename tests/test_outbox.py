@@ -12,13 +12,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from practice import db
+from practice.access import Role
 from practice.accounts import services as accounts
-from practice.accounts.models import Role
 from practice.couples.models import CoupleStatus
 from practice.db import get_database
 from practice.outbox import services as outbox
 from practice.outbox.models import OutboxMessage
-from tests.conftest import make_test_app
+from tests.conftest import Inbox, make_test_app
 from tests.databases import throwaway_database
 from tests.factories import CoupleFactory, couple_with_portal, make_assignment, make_exercise
 from tests.processes import CLI, free_port, run_cli, wait_for_exit
@@ -27,7 +27,7 @@ PASSWORD = "outbox test passphrase"
 PARTNERS = ("ada.moss@example.com", "bo.reed@example.com", "cy.lark@example.com")
 
 
-class Inbox:
+class KillingInbox:
     """A mail server that can kill the sender the moment its second message arrives."""
 
     def __init__(self) -> None:
@@ -76,7 +76,7 @@ def _counts(url: str) -> tuple[int, int]:
 
 
 def test_a_send_killed_halfway_loses_nothing_and_sends_nothing_twice(tmp_path):
-    inbox = Inbox()
+    inbox = KillingInbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -148,4 +148,34 @@ def test_a_refused_invitation_queues_no_mail(client, auth, db_session, mail_sett
     couple.partners[0].email = "lee.moss@example.com"
     auth.login(couple.counselor)
     client.post(f"/couples/{couple.id}/partners/{couple.partners[0].id}/invitation")
+    assert outbox.pending_count() == 0
+
+
+class RefusingInbox(Inbox):
+    """A mail server that knows every address but one."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("typo"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_one_unknown_address_never_holds_up_the_rest(app, db_session, mail_settings, monkeypatch):
+    inbox = RefusingInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    try:
+        outbox.enqueue("typo.mos@example.com", "Reminder", "First in line, mistyped")
+        outbox.enqueue("pia.sand@example.com", "Reminder", "Second in line")
+        db_session.commit()
+        result = outbox.send_pending(app.config, db.session.commit)
+        again = outbox.send_pending(app.config, db.session.commit)
+    finally:
+        controller.stop()
+    assert (result.sent, result.refused) == (1, 1)
+    assert [recipients for recipients, _body in inbox.messages] == [["pia.sand@example.com"]]
+    assert (again.sent, again.refused) == (0, 0)  # the refused one is not tried again
     assert outbox.pending_count() == 0

@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, validators
 
+from practice.access import Role
 from practice.accounts import passwords, services
-from practice.accounts.models import Role
 from practice.forms import SHORT_TEXT, max_length, required, strip
 
 

@@ -1,17 +1,19 @@
-"""Accounts: passwords, server-side sign-in sessions, invitations."""
+"""Accounts: creating and disabling them, server-side sign-in sessions, invitations."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from practice import clock, db
-from practice.accounts.models import Invitation, Role, User, UserSession
+from practice.access import Role
+from practice.accounts.models import Invitation, User, UserSession
 from practice.accounts.passwords import hash_password, matches, needs_rehash, password_problem
 from practice.audit import services as audit
 from practice.outbox import services as outbox
@@ -21,6 +23,10 @@ log = logging.getLogger(__name__)
 
 # Sessions touched more recently than this are not written again on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+# Writes the full address of a sign-in link from its token (the views know the route).
+LinkMaker = Callable[[str], str]
 
 
 class AccountError(UserError):
@@ -93,11 +99,11 @@ def create_staff_account(
     role: Role,
     actor: User,
     ttl: timedelta,
-    mail_link_base: str | None = None,
+    mail_link: LinkMaker | None = None,
 ) -> IssuedInvitation:
     """Open a counselor's or admin's account and make the link they set their password with."""
     user = create_user(email=email, name=name, role=role, actor=actor)
-    return issue_invitation(user, created_by=actor, ttl=ttl, mail_link_base=mail_link_base)
+    return issue_invitation(user, created_by=actor, ttl=ttl, mail_link=mail_link)
 
 
 def update_details(user: User, *, name: str, email: str, actor: User) -> None:
@@ -176,6 +182,7 @@ def user_for_session(
 class IssuedInvitation:
     invitation: Invitation
     token: str  # shown once; only its hash is stored
+    mailed: bool = False  # also on its way to the person by e-mail
 
 
 class InvitationState:
@@ -186,12 +193,13 @@ class InvitationState:
 
 
 def issue_invitation(
-    user: User, *, created_by: User, ttl: timedelta, mail_link_base: str | None = None
+    user: User, *, created_by: User, ttl: timedelta, mail_link: LinkMaker | None = None
 ) -> IssuedInvitation:
     """Make a single-use link for a person to set their password; older links stop working.
 
-    With ``mail_link_base`` (the site's address, when mail is on) the link is also e-mailed
-    to the person, through the outbox: it leaves only if this transaction commits.
+    With ``mail_link`` (which writes the link of a token; given when mail is on) the link is
+    also e-mailed to the person, through the outbox: it leaves only if this transaction
+    commits.
     """
     now = clock.now()
     db.session.execute(
@@ -210,16 +218,16 @@ def issue_invitation(
     db.session.add(invitation)
     db.session.flush()
     audit.record(created_by, "invitation.issue", invitation)
-    issued = IssuedInvitation(invitation, token)
-    if mail_link_base is not None:
-        outbox.enqueue(*invitation_message(issued, mail_link_base))
+    if mail_link is None:
+        return IssuedInvitation(invitation, token)
+    issued = IssuedInvitation(invitation, token, mailed=True)
+    outbox.enqueue(*invitation_message(issued, mail_link(token)))
     return issued
 
 
-def invitation_message(issued: IssuedInvitation, link_base: str) -> tuple[str, str, str]:
+def invitation_message(issued: IssuedInvitation, link: str) -> tuple[str, str, str]:
     """The invitation e-mail's recipient, subject and text: the link, and nothing clinical."""
     user = issued.invitation.user
-    link = f"{link_base.rstrip('/')}/invitation/{issued.token}"
     until = clock.to_local(issued.invitation.expires_at)
     body = (
         f"Hello {user.name},\n\n"

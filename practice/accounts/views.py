@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from practice import db
-from practice.access import Audience, allow
+from practice.access import Audience, Role, allow
 from practice.accounts import services, signin
 from practice.accounts.forms import (
     SetPasswordForm,
@@ -25,7 +25,7 @@ from practice.accounts.forms import (
     StaffAccountForm,
     StaffDetailsForm,
 )
-from practice.accounts.models import Role, User
+from practice.accounts.models import User
 from practice.accounts.policy import load_staff_user_or_404
 from practice.outbox import services as outbox
 from practice.unit_of_work import attempt
@@ -123,7 +123,7 @@ def new_staff_account():
                 role=Role(form.role.data),
                 actor=current_user,
                 ttl=_invitation_ttl(),
-                mail_link_base=outbox.link_base(current_app.config),
+                mail_link=invitation_mailer(),
             ),
             form=form,
             field="email",
@@ -188,12 +188,20 @@ def invite_staff_account(user_id: int):
         user,
         created_by=current_user,
         ttl=_invitation_ttl(),
-        mail_link_base=outbox.link_base(current_app.config),
+        mail_link=invitation_mailer(),
     )
     return show_invitation_once(issued, back=url_for("accounts.staff_accounts"))
 
 
 SHOWN_INVITATION = "shown_invitation"
+
+
+def invitation_mailer() -> services.LinkMaker | None:
+    """How a sign-in link is written in an e-mail, or None when mail is off."""
+    if not outbox.mail_is_on(current_app.config):
+        return None
+    site = current_app.config["PRACTICE_BASE_URL"].rstrip("/")
+    return lambda token: site + url_for("accounts.accept_invitation", token=token)
 
 
 def show_invitation_once(issued: services.IssuedInvitation, *, back: str):
@@ -203,8 +211,7 @@ def show_invitation_once(issued: services.IssuedInvitation, *, back: str):
         "link": url_for("accounts.accept_invitation", token=issued.token, _external=True),
         "expires_at": issued.invitation.expires_at.isoformat(),
         "back": back,
-        # Every view that makes a link e-mails it too when mail is on (through the outbox).
-        "mailed": outbox.mail_is_on(current_app.config),
+        "mailed": issued.mailed,
     }
     return redirect(url_for("accounts.invitation_link"))
 

@@ -16,7 +16,12 @@ from wtforms import (
 )
 
 from practice import clock
-from practice.appointments.models import AppointmentFormat, Attendance, NoteFormat
+from practice.appointments.models import (
+    MAX_APPOINTMENT_MINUTES,
+    AppointmentFormat,
+    Attendance,
+    NoteFormat,
+)
 from practice.couples.models import Couple
 from practice.forms import LONG_TEXT, MultiCheckboxField, max_length, optional_id, required, strip
 from practice.framework import AREAS
@@ -35,7 +40,9 @@ class AppointmentForm(FlaskForm):
         "Length (minutes)",
         [
             required("Enter the length in minutes."),
-            validators.NumberRange(10, 240, "Between 10 and 240 minutes."),
+            validators.NumberRange(
+                10, MAX_APPOINTMENT_MINUTES, f"Between 10 and {MAX_APPOINTMENT_MINUTES} minutes."
+            ),
         ],
         default=50,
     )

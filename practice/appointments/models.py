@@ -11,6 +11,8 @@ from practice.accounts.models import User
 from practice.couples.models import Couple, Partner
 from practice.db import Base, UTCDateTime, enum_by_value
 
+MAX_APPOINTMENT_MINUTES = 240  # the form refuses longer ones; the clash check relies on it
+
 
 class AppointmentFormat(enum.Enum):
     IN_PERSON = "in_person"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from practice import clock, db
 from practice.accounts.models import User
 from practice.appointments.models import (
+    MAX_APPOINTMENT_MINUTES,
     NOTE_CONTENT_FIELDS,
     SECTION_LABELS,
     Addendum,
@@ -33,8 +34,6 @@ from practice.pagination import Page, paginate
 from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
-
-MAX_MINUTES = 240  # the longest appointment the form accepts
 
 
 class AppointmentError(UserError):
@@ -72,16 +71,16 @@ def _check_slot(couple: Couple, starts_at: datetime, minutes: int, data: dict[st
             "start_time",
         )
     ends_at = starts_at + timedelta(minutes=minutes)
-    # Every appointment that starts before this one ends, and late enough that it may still be
-    # running: the longest appointment lasts MAX_MINUTES. Any of them that ends after this one
-    # starts is a clash, not only the earliest.
+    # Every appointment that starts before this one ends, and late enough that it may still
+    # be running (none lasts longer than MAX_APPOINTMENT_MINUTES). Any of them that ends after
+    # this one starts is a clash, not only the earliest.
     nearby = db.session.scalars(
         select(Appointment)
         .join(Couple, Couple.id == Appointment.couple_id)
         .where(
             Couple.counselor_id == couple.counselor_id,
             Appointment.starts_at < ends_at,
-            Appointment.starts_at > starts_at - timedelta(minutes=MAX_MINUTES),
+            Appointment.starts_at > starts_at - timedelta(minutes=MAX_APPOINTMENT_MINUTES),
             or_(Appointment.attendance.is_(None), Appointment.attendance != Attendance.CANCELLED),
         )
         .options(selectinload(Appointment.couple).selectinload(Couple.partners))
@@ -150,11 +149,9 @@ def appointments_of(couple: Couple, *, page: int = 1, per_page: int = 10) -> Pag
     return paginate(base, ordered, page, per_page)
 
 
-def upcoming_for(
-    counselor: User, *, now: datetime | None = None, limit: int = 8
-) -> list[Appointment]:
+def upcoming_for(counselor: User, *, limit: int = 8) -> list[Appointment]:
     """The counselor's next appointments across their caseload."""
-    now = now or clock.now()
+    now = clock.now()
     return list(
         db.session.scalars(
             select(Appointment)

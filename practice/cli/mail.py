@@ -56,3 +56,8 @@ def _send_outbox(app: Flask) -> None:
             f"{waiting} e-mail{'' if waiting == 1 else 's'} still waiting for the next run."
         ) from None
     click.echo(f"{result.sent} e-mail{'' if result.sent == 1 else 's'} sent.")
+    if result.refused:
+        click.echo(
+            f"{result.refused} refused for good by the mail server (an unknown address?); "
+            "they are not tried again."
+        )

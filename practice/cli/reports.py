@@ -39,7 +39,6 @@ def report_note(note_id: int, output: Path) -> None:
 
 
 def _couple_report(kind: str, couple_id: int, start, end, output: Path) -> None:
-
     with app_context():
         couple = db.session.get(Couple, couple_id)
         if couple is None:

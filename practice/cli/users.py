@@ -8,8 +8,8 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from practice import db
+from practice.access import Role
 from practice.accounts import services
-from practice.accounts.models import Role
 from practice.cli.context import app_context
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from practice import db
-from practice.access import Permission
-from practice.accounts.models import Role, User
+from practice.access import Permission, Role
+from practice.accounts.models import User
 from practice.couples.models import Couple, Partner
 
 # Clinical work on a couple belongs to the couple's own counselor and nobody else.

@@ -1,4 +1,5 @@
-"""Couples and caseloads: every query and change a couple page needs."""
+"""Couples and their partners: opening, changing and closing a case, portal access, moving
+a couple to another counselor, and the caseload's query."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from practice import db
+from practice.access import Role
 from practice.accounts import services as accounts
-from practice.accounts.models import Role, User
+from practice.accounts.models import User
 from practice.audit import services as audit
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.pagination import Page, paginate
@@ -197,10 +199,13 @@ def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
 
 
 def invite_partner(
-    partner: Partner, actor: User, ttl: timedelta, mail_link_base: str | None = None
+    partner: Partner,
+    actor: User,
+    ttl: timedelta,
+    mail_link: accounts.LinkMaker | None = None,
 ) -> accounts.IssuedInvitation:
     """Give a partner a portal sign-in (made on first use) and a single-use link to it, also
-    e-mailed to them when ``mail_link_base`` is given (mail is on)."""
+    e-mailed to them when ``mail_link`` is given (mail is on)."""
     if partner.couple.status is CoupleStatus.CLOSED:
         raise CoupleError("This case is closed. Reopen it before inviting a partner.")
     if not partner.email:
@@ -214,6 +219,4 @@ def invite_partner(
     elif partner.user.is_disabled:
         # Inviting again is the counselor's deliberate choice to give access back.
         accounts.set_disabled(partner.user, False, actor=actor)
-    return accounts.issue_invitation(
-        partner.user, created_by=actor, ttl=ttl, mail_link_base=mail_link_base
-    )
+    return accounts.issue_invitation(partner.user, created_by=actor, ttl=ttl, mail_link=mail_link)

@@ -6,11 +6,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from practice.access import Audience, Permission, allow
-from practice.accounts.views import show_invitation_once
+from practice.accounts.views import invitation_mailer, show_invitation_once
 from practice.couples import services
 from practice.couples.forms import CoupleForm, ReassignForm
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
-from practice.outbox import services as outbox
 from practice.pagination import clamp_page
 from practice.unit_of_work import attempt
 
@@ -55,8 +54,8 @@ def invite_partner(couple_id: int, partner_id: int):
     partner = load_partner_or_404(couple, partner_id)
     ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
     back = url_for("pages.couple", couple_id=couple.id)
-    mail = outbox.link_base(current_app.config)
-    if issued := attempt(lambda: services.invite_partner(partner, current_user, ttl, mail)):
+    mailer = invitation_mailer()
+    if issued := attempt(lambda: services.invite_partner(partner, current_user, ttl, mailer)):
         return show_invitation_once(issued.value, back=back)
     return redirect(back)
 

@@ -13,8 +13,9 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from practice import db
+from practice.access import Role
 from practice.accounts import services as accounts
-from practice.accounts.models import Role, User
+from practice.accounts.models import User
 from practice.couples import services as couples
 from practice.demo import directory as demo_directory
 from practice.demo import history

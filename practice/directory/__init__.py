@@ -1,1 +1,1 @@
-"""The referral directory (Open Referral HSDS 3.0), its search, and referrals."""
+"""The directory of local services (Open Referral HSDS 3.0): import, export, index, search."""

@@ -138,6 +138,11 @@ def places() -> list[DirectoryLocation]:
     )
 
 
+def place_by_id(place_id: int) -> DirectoryLocation | None:
+    """A place of the directory chosen as the starting point of a distance search."""
+    return db.session.get(DirectoryLocation, place_id)
+
+
 def all_services(page: int, per_page: int = 50):
     """Every service, active or not, for the admin's list."""
     query = select(DirectoryService)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-# The kinds of help the framework names: always in the directory, whatever is imported.
 PRACTICE_TAXONOMY_ID = "6f0b1c1e-6a4f-4d59-9a3e-3f2d7f7e0a01"
 
 CATEGORIES = {

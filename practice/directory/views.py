@@ -5,24 +5,18 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 from wtforms import SelectChoice
 
-from practice import db
 from practice.access import Audience, Permission, allow
 from practice.couples.policy import load_couple_or_404
 from practice.directory import editing, geography, transfer
 from practice.directory import search as finder
-from practice.directory.forms import (
-    ImportForm,
-    SearchForm,
-    ServiceForm,
-)
-from practice.directory.models import DirectoryLocation
+from practice.directory.forms import ImportForm, SearchForm, ServiceForm
 from practice.directory.package import PackageRejected
-from practice.directory.policy import load_service_or_404
+from practice.directory.policy import load_service_form_data_or_404, load_service_or_404
 from practice.pagination import Page, clamp_page, query_id
 from practice.unit_of_work import attempt
 
@@ -66,7 +60,7 @@ def _origin(form: SearchForm, couple) -> tuple[float, float] | None:
     if form.near.data == "couple" and couple is not None and couple.zip_code:
         return geography.zip_centroid(couple.zip_code)
     if form.near.data == "place" and form.place.data:
-        place = db.session.get(DirectoryLocation, form.place.data)
+        place = finder.place_by_id(form.place.data)
         if place is not None and place.latitude is not None:
             return place.latitude, place.longitude
     return None
@@ -164,11 +158,7 @@ def import_upload():
 @allow(Audience.ADMIN)
 def edit_service(hsds_id: str | None = None):
     """Add a service by hand, or edit one."""
-    initial = None
-    if hsds_id is not None:
-        initial = editing.form_data(hsds_id[:36])
-        if initial is None:
-            abort(404)
+    initial = load_service_form_data_or_404(hsds_id) if hsds_id is not None else None
     form = ServiceForm(data=initial if request.method == "GET" else None)
     form.category.choices = [SelectChoice("", "—")] + [
         SelectChoice(term_id, name) for term_id, name in finder.categories()

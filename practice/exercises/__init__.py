@@ -1,1 +1,1 @@
-"""The exercise library, homework assignments, answers, feedback and agreements."""
+"""The exercise library: built-in and counselors' own exercises, in unchangeable versions."""

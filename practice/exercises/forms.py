@@ -1,4 +1,4 @@
-"""Forms: answering an exercise (built from its fields), assigning, and writing exercises."""
+"""Forms: answering an exercise (built from its fields), and writing exercises."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may see and change exercises, assignments, answers and agreements."""
+"""Who may see, edit and share exercises of the library."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from practice import db
-from practice.access import Permission
-from practice.accounts.models import Role, User
-from practice.exercises.models import (
-    Exercise,
-)
+from practice.access import Permission, Role
+from practice.accounts.models import User
+from practice.exercises.models import Exercise
 
 
 def can(user: User, permission: Permission, exercise: Exercise) -> bool:

@@ -8,7 +8,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from practice import clock, db
-from practice.accounts.models import Role, User
+from practice.access import Role
+from practice.accounts.models import User
 from practice.audit import services as audit
 from practice.exercises.fields import check_spec
 from practice.exercises.library import add_version

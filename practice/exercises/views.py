@@ -5,13 +5,8 @@ from flask_login import current_user
 
 from practice.access import Audience, Permission, allow
 from practice.exercises import services
-from practice.exercises.forms import (
-    ExerciseForm,
-    exercise_form_data,
-)
-from practice.exercises.policy import (
-    load_exercise_or_404,
-)
+from practice.exercises.forms import ExerciseForm, exercise_form_data
+from practice.exercises.policy import load_exercise_or_404
 from practice.framework import AREAS, AREAS_BY_KEY
 
 bp = Blueprint("exercises", __name__)

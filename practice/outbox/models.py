@@ -21,6 +21,9 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Set when the mail server refused the message for good (an unknown address): it is not
+    # tried again, and the messages after it still go.
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The kind of failure only (an exception's class name), never the message's content.
     last_error: Mapped[str | None] = mapped_column(String(120))

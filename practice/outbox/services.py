@@ -2,7 +2,9 @@
 
 A message is sent, then marked sent and committed, one at a time: if the sender stops halfway
 (a lost connection, a killed process), what was sent stays marked and the rest waits for the
-next run, so nothing is lost and nothing already delivered is sent again.
+next run, so nothing is lost and nothing already delivered is sent again. A message the
+server refuses for good (a 5xx answer: an unknown address) is marked refused and skipped, so
+one mistyped address never holds up everybody else's mail.
 """
 
 from __future__ import annotations
@@ -34,25 +36,22 @@ def enqueue(recipient: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
+def _waiting():
+    return (OutboxMessage.sent_at.is_(None), OutboxMessage.refused_at.is_(None))
+
+
 def pending_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-    )
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*_waiting()))
 
 
 @dataclass(frozen=True)
 class SendResult:
     sent: int
-    waiting: int
+    refused: int  # refused for good by the mail server, not to be tried again
 
 
 def mail_is_on(config: Mapping[str, object]) -> bool:
     return bool(config.get("SMTP_HOST"))
-
-
-def link_base(config: Mapping[str, object]) -> str | None:
-    """The site's address for links in e-mail, or None when mail is off (nothing to send)."""
-    return str(config["PRACTICE_BASE_URL"]) if mail_is_on(config) else None
 
 
 def send_pending(config: Mapping[str, object], commit: Callable[[], None]) -> SendResult:
@@ -60,31 +59,44 @@ def send_pending(config: Mapping[str, object], commit: Callable[[], None]) -> Se
     if not mail_is_on(config):
         raise MailOff("Mail is off: set SMTP_HOST (and MAIL_FROM) to send e-mail.")
     waiting = list(
-        db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
-        )
+        db.session.scalars(select(OutboxMessage).where(*_waiting()).order_by(OutboxMessage.id))
     )
     if not waiting:
         return SendResult(0, 0)
-    sent = 0
+    sent = refused = 0
     with _connect(config) as smtp:
         for message in waiting:
+            message.attempts += 1
             try:
                 smtp.send_message(_email(message, config))
             except (smtplib.SMTPException, OSError) as error:
-                message.attempts += 1
                 message.last_error = type(error).__name__
+                if not _refused_for_good(error):
+                    commit()
+                    log.warning("outbox message %s not sent: %s", message.id, message.last_error)
+                    raise  # the server or the connection failed: the rest waits for next time
+                message.refused_at = clock.now()
+                message.body = ""
                 commit()
-                log.warning("outbox message %s not sent: %s", message.id, type(error).__name__)
-                raise
+                refused += 1
+                log.warning("outbox message %s refused: %s", message.id, message.last_error)
+                continue
             message.sent_at = clock.now()
-            message.attempts += 1
             # A body may hold a sign-in link; once the server has it, it is not kept here.
             message.body = ""
             commit()
             sent += 1
             log.info("outbox message %s sent", message.id)
-    return SendResult(sent, len(waiting) - sent)
+    return SendResult(sent, refused)
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """A permanent (5xx) answer about this message, as opposed to a failing server."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _text in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False
 
 
 def _connect(config: Mapping[str, object]) -> smtplib.SMTP:

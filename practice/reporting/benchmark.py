@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 
 from practice import clock, db
+from practice.access import Role
 from practice.accounts import services as accounts
-from practice.accounts.models import Role
 from practice.appointments import services as appointments
 from practice.appointments.models import Appointment, Attendance, NoteFormat
 from practice.couples import services as couples

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from practice import create_app
+from practice.access import Role
 from practice.accounts import passwords, services
-from practice.accounts.models import Role
 from practice.db import get_database
 
 STANDARD_PREFIX = "$argon2id$v=19$m=65536,t=3,p=4$"

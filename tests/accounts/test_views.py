@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from practice import clock, db
+from practice.access import Role
 from practice.accounts import services
-from practice.accounts.models import Invitation, Role, User, UserSession
+from practice.accounts.models import Invitation, User, UserSession
 from practice.db import get_database
 from tests.factories import PASSWORD, AdminFactory, ClientFactory, CounselorFactory, CoupleFactory
 

@@ -11,10 +11,7 @@ from practice.agreements.models import Agreement, AgreementStatus
 from practice.exercises.fields import check_spec
 from practice.exercises.models import AgreementKind, Mode, Rhythm
 from tests.conftest import visible_text
-from tests.factories import (
-    make_assignment,
-    make_exercise,
-)
+from tests.factories import make_assignment, make_exercise
 
 
 def test_an_agreement_is_proposed_amended_and_co_signed(client, auth, couple):

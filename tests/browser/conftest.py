@@ -11,8 +11,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from practice import clock, db
+from practice.access import Role
 from practice.accounts import services
-from practice.accounts.models import Role
 from practice.db import get_database
 from practice.exercises.library import sync_library
 from tests.conftest import make_test_app

@@ -10,8 +10,8 @@ from operator import itemgetter
 import pytest
 
 from practice import clock
+from practice.access import Role
 from practice.accounts import services as accounts
-from practice.accounts.models import Role
 from practice.couples import services
 from practice.couples.models import CoupleStatus
 from practice.couples.services import CoupleError

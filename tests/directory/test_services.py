@@ -11,12 +11,10 @@ from practice import db
 from practice.directory import geography, index, search, taxonomy, transfer
 from practice.directory.hsds import resources_by_name
 from practice.directory.models import (
-    DirectoryLocation,
     DirectoryRecord,
     DirectoryService,
-    DirectoryServiceCategory,
-    DirectoryServiceLanguage,
 )
+from tests.factories import add_service
 
 COUPLES_THERAPY = taxonomy.CATEGORIES["couples_therapy"][0]
 FINANCIAL = taxonomy.CATEGORIES["financial_counseling"][0]
@@ -26,49 +24,6 @@ MIDTOWN = (40.7527, -73.9772)  # about 2 km from the centre of ZIP 10001
 BROOKLYN = (40.6960, -73.9950)  # about 6 km
 NEWARK = (40.7357, -74.1724)  # about 15 km
 PHILADELPHIA = (39.9526, -75.1652)  # about 130 km
-
-
-def add_service(
-    name,
-    *,
-    at=(),
-    online=False,
-    status="active",
-    category=None,
-    languages=(),
-    free=False,
-    sliding=False,
-    description="",
-):
-    """A service as the search index holds it (the same approach as test_search_and_referrals)."""
-    service = DirectoryService(
-        hsds_id=str(uuid.uuid4()),
-        name=name,
-        status=status,
-        online=online,
-        in_person=bool(at),
-        free=free,
-        sliding_scale=sliding,
-        description=description,
-        search_text=f"{name} {description}".lower(),
-        languages=list(languages),
-    )
-    for number, (latitude, longitude) in enumerate(at, start=1):
-        service.locations.append(
-            DirectoryLocation(
-                hsds_id=str(uuid.uuid4()),
-                name=f"{name} office {number}",
-                latitude=latitude,
-                longitude=longitude,
-            )
-        )
-    if category:
-        service.categories.append(DirectoryServiceCategory(term_id=category))
-    for language in languages:
-        service.language_rows.append(DirectoryServiceLanguage(language=language))
-    db.session.add(service)
-    db.session.flush()
-    return service
 
 
 def names(**query) -> list[str]:
@@ -106,9 +61,9 @@ def test_category_and_language_filters_keep_only_matching_services(db_session):
 
 
 def test_in_person_and_online_filters(db_session):
-    add_service("Office Only", at=[MIDTOWN])
+    add_service("Office Only", at=MIDTOWN)
     add_service("Video Only", online=True)
-    add_service("Both Ways", at=[BROOKLYN], online=True)
+    add_service("Both Ways", at=BROOKLYN, online=True)
     assert names(mode="in_person") == ["Both Ways", "Office Only"]
     assert names(mode="online") == ["Both Ways", "Video Only"]
     assert names() == ["Both Ways", "Office Only", "Video Only"]
@@ -124,13 +79,13 @@ def test_free_and_sliding_scale_filters(db_session):
 
 
 def test_a_radius_drops_far_offices_but_keeps_online_services_nearest_first(db_session):
-    add_service("Newark Center", at=[NEWARK])
-    add_service("Philadelphia Office", at=[PHILADELPHIA])
-    add_service("Philadelphia Also Online", at=[PHILADELPHIA], online=True)
+    add_service("Newark Center", at=NEWARK)
+    add_service("Philadelphia Office", at=PHILADELPHIA)
+    add_service("Philadelphia Also Online", at=PHILADELPHIA, online=True)
     add_service("Video Only", online=True)
-    add_service("Two Offices", at=[PHILADELPHIA, BROOKLYN])
-    add_service("Midtown Clinic", at=[MIDTOWN])
-    add_service("Gone Clinic", at=[MIDTOWN], status="inactive")
+    add_service("Two Offices", places=[PHILADELPHIA, BROOKLYN])
+    add_service("Midtown Clinic", at=MIDTOWN)
+    add_service("Gone Clinic", at=MIDTOWN, status="inactive")
     origin = geography.zip_centroid("10001")
     results = search.search(search.SearchQuery(origin=origin, radius_km=20))
     assert [r.service.name for r in results] == [
@@ -149,8 +104,8 @@ def test_a_radius_drops_far_offices_but_keeps_online_services_nearest_first(db_s
 
 
 def test_without_a_starting_point_services_are_in_name_order_without_distances(db_session):
-    add_service("Zephyr House", at=[MIDTOWN])
-    add_service("Aster House", at=[PHILADELPHIA])
+    add_service("Zephyr House", at=MIDTOWN)
+    add_service("Aster House", at=PHILADELPHIA)
     results = search.search(search.SearchQuery(radius_km=5))  # a radius alone measures nothing
     assert [(r.service.name, r.distance_km) for r in results] == [
         ("Aster House", None),
@@ -176,11 +131,11 @@ def test_a_zip_code_is_placed_at_its_centre_and_an_unknown_one_nowhere():
 
 
 def test_local_safety_services_are_domestic_violence_support_nearest_first(db_session):
-    add_service("Far Shelter", at=[NEWARK], category=DV_SUPPORT)
-    add_service("Near Shelter", at=[MIDTOWN], category=DV_SUPPORT)
+    add_service("Far Shelter", at=NEWARK, category=DV_SUPPORT)
+    add_service("Near Shelter", at=MIDTOWN, category=DV_SUPPORT)
     add_service("Hotline Online", online=True, category=DV_SUPPORT)
-    add_service("Closed Shelter", at=[MIDTOWN], category=DV_SUPPORT, status="inactive")
-    add_service("Couples Clinic", at=[MIDTOWN], category=COUPLES_THERAPY)
+    add_service("Closed Shelter", at=MIDTOWN, category=DV_SUPPORT, status="inactive")
+    add_service("Couples Clinic", at=MIDTOWN, category=COUPLES_THERAPY)
     near = search.local_safety_services("10001")
     assert [r.service.name for r in near] == ["Near Shelter", "Far Shelter", "Hotline Online"]
     assert near[0].distance_km < near[1].distance_km

@@ -8,11 +8,7 @@ from practice import clock, db
 from practice.exercises import services as exercises
 from practice.exercises.models import Exercise
 from practice.homework import services as homework
-from tests.factories import (
-    CounselorFactory,
-    make_assignment,
-    make_exercise,
-)
+from tests.factories import CounselorFactory, make_assignment, make_exercise
 
 
 def test_editing_an_exercise_leaves_earlier_assignments_and_answers_as_they_were(

@@ -95,3 +95,14 @@ def test_closing_early_stops_the_count_of_missed_answers(db_session):  # the pra
     a.closed_at = datetime(2026, 11, 4, 12, tzinfo=UTC)  # closed on day three
     result = schedule.adherence(a, [], START + timedelta(days=13))
     assert (result.expected_total, result.missed) == (3, 3)
+
+
+def test_closing_in_the_evening_counts_on_the_practices_date(app, db_session, monkeypatch):
+    from datetime import UTC, datetime
+
+    monkeypatch.setitem(app.config, "PRACTICE_TIMEZONE", "America/New_York")
+    a = assignment(Rhythm.DAILY, 14)
+    # 02:00 UTC on 5 November is 21:00 on the 4th in New York: closed on day three there.
+    a.closed_at = datetime(2026, 11, 5, 2, tzinfo=UTC)
+    result = schedule.adherence(a, [], START + timedelta(days=13))
+    assert (result.expected_total, result.missed) == (3, 3)

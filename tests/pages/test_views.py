@@ -5,10 +5,7 @@ from __future__ import annotations
 from practice import clock
 from practice.homework import services as homework
 from tests.conftest import count_queries
-from tests.factories import (
-    make_assignment,
-    make_exercise,
-)
+from tests.factories import make_assignment, make_exercise
 
 
 def _many_assignments(couple, count: int) -> None:

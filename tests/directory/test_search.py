@@ -1,85 +1,16 @@
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from sqlalchemy import select
 
-from practice import db
 from practice.directory import geography, search, taxonomy, transfer
 from practice.directory.models import (
-    DirectoryLocation,
     DirectoryService,
-    DirectoryServiceCategory,
-    DirectoryServiceLanguage,
 )
-from practice.referrals.models import Referral, ReferralStatus
 from tests.conftest import count_queries, visible_text
-from tests.factories import CounselorFactory, CoupleFactory, partner_with_login
+from tests.factories import CounselorFactory, CoupleFactory, add_service, partner_with_login
 
 COUPLES_THERAPY = taxonomy.CATEGORIES["couples_therapy"][0]
 DV_SUPPORT = taxonomy.DOMESTIC_VIOLENCE_TERM
-
-
-def add_service(
-    name,
-    *,
-    at=None,
-    online=False,
-    status="active",
-    category=None,
-    languages=(),
-    free=False,
-    sliding=False,
-    description="",
-):
-    service = DirectoryService(
-        hsds_id=str(uuid.uuid4()),
-        name=name,
-        status=status,
-        online=online,
-        in_person=at is not None,
-        free=free,
-        sliding_scale=sliding,
-        description=description,
-        search_text=f"{name} {description}".lower(),
-        phones=["555-0100"],
-        languages=list(languages),
-    )
-    if at is not None:
-        service.locations.append(
-            DirectoryLocation(
-                hsds_id=str(uuid.uuid4()),
-                name=f"{name} office",
-                address=f"1 Main St, {name}",
-                latitude=at[0],
-                longitude=at[1],
-            )
-        )
-    if category:
-        service.categories.append(DirectoryServiceCategory(term_id=category))
-    for language in languages:
-        service.language_rows.append(DirectoryServiceLanguage(language=language))
-    db.session.add(service)
-    db.session.flush()
-    return service
-
-
-@pytest.fixture
-def directory(db_session):
-    return {
-        "manhattan": add_service(
-            "Midtown Couples Clinic",
-            at=(40.7505, -73.9934),
-            category=COUPLES_THERAPY,
-            languages=["Spanish"],
-        ),
-        "newark": add_service("Newark Family Center", at=(40.7357, -74.1724), sliding=True),
-        "philadelphia": add_service("Philadelphia Counseling", at=(39.9526, -75.1652)),
-        "online": add_service("Talk Online", online=True, free=True),
-        "closed": add_service("Closed Down Clinic", at=(40.7484, -73.9967), status="inactive"),
-        "dv": add_service("Safe Harbor", at=(40.76, -73.98), category=DV_SUPPORT),
-    }
 
 
 def names(results) -> list[str]:
@@ -142,86 +73,6 @@ def test_the_practice_categories_are_always_there(db_session):
     listed = dict(search.categories())
     for _key, (term_id, name) in taxonomy.CATEGORIES.items():
         assert listed[term_id] == name
-
-
-def test_a_shared_referral_reaches_the_portal_and_closes_the_loop(client, auth, directory):
-    couple = CoupleFactory(partners=["Rae Stone", "Jules Stone"])
-    rae = partner_with_login(couple, 1)
-    auth.login(couple.counselor)
-    service = directory["manhattan"]
-    client.post(
-        f"/couples/{couple.id}/referrals/new?service={service.hsds_id}",
-        data={"partner_id": "", "reason": "Weekly couples group", "shared": "y"},
-    )
-    referral = db.session.scalar(select(Referral))
-    assert referral.status is ReferralStatus.SUGGESTED
-    assert "Midtown Couples Clinic" in client.get("/couples").text  # open referrals
-    auth.logout()
-
-    auth.login(rae)
-    portal = visible_text(client.get("/portal/referrals").text)
-    assert "Midtown Couples Clinic" in portal and "555-0100" in portal
-    assert "1 Main St, Midtown Couples Clinic" in portal
-    client.post(f"/portal/referrals/{referral.id}/contacted")
-    assert referral.status is ReferralStatus.CONTACTED
-    auth.logout()
-
-    auth.login(couple.counselor)
-    missing_reason = client.post(f"/referrals/{referral.id}", data={"status": "declined"})
-    assert "Say why the referral was declined." in missing_reason.text
-    client.post(f"/referrals/{referral.id}", data={"status": "attending"})
-    client.post(f"/referrals/{referral.id}", data={"status": "completed"})
-    history = visible_text(client.get(f"/referrals/{referral.id}").text)
-    for step in ("Suggested", "Contacted · Rae Stone", "Attending", "Completed"):
-        assert step in history
-    backwards = client.post(f"/referrals/{referral.id}", data={"status": "contacted"})
-    assert backwards.status_code == 400
-
-
-def test_a_referral_for_one_partner_never_reaches_the_other(client, auth, directory):
-    couple = CoupleFactory(partners=["Rae Stone", "Jules Stone"])
-    partner_with_login(couple, 1)
-    jules = partner_with_login(couple, 2)
-    auth.login(couple.counselor)
-    client.post(
-        f"/couples/{couple.id}/referrals/new?service={directory['dv'].hsds_id}",
-        data={"partner_id": str(couple.partners[0].id), "reason": "For you alone", "shared": "y"},
-    )
-    referral = db.session.scalar(select(Referral))
-    auth.logout()
-    auth.login(jules)
-    assert "Safe Harbor" not in client.get("/portal/referrals").text
-    assert "Safe Harbor" not in client.get("/portal/").text
-    assert client.post(f"/portal/referrals/{referral.id}/contacted").status_code == 404
-    assert referral.status is ReferralStatus.SUGGESTED
-
-
-def test_an_internal_referral_stays_with_the_counselor(client, auth, directory):
-    couple = CoupleFactory()
-    rae = partner_with_login(couple, 1)
-    auth.login(couple.counselor)
-    client.post(
-        f"/couples/{couple.id}/referrals/new?service={directory['newark'].hsds_id}",
-        data={"partner_id": "", "reason": "Keep in mind"},
-    )
-    auth.logout()
-    auth.login(rae)
-    assert "Newark Family Center" not in client.get("/portal/referrals").text
-
-
-def test_referring_needs_a_reason_and_an_active_service(client, auth, directory):
-    couple = CoupleFactory()
-    auth.login(couple.counselor)
-    response = client.post(
-        f"/couples/{couple.id}/referrals/new?service={directory['manhattan'].hsds_id}",
-        data={"partner_id": "", "reason": "  "},
-    )
-    assert response.status_code == 400 and "Give the reason for the referral." in response.text
-    inactive = client.get(
-        f"/couples/{couple.id}/referrals/new?service={directory['closed'].hsds_id}"
-    )
-    assert inactive.status_code == 404
-    assert db.session.scalar(select(Referral)) is None
 
 
 def test_the_safety_resources_list_local_domestic_violence_services(client, auth, directory):
@@ -356,29 +207,3 @@ def test_words_may_appear_anywhere_in_the_listing(directory):
     add_service("Harbor Group", description="licensed couples therapists in the evening")
     found = names(search.search(search.SearchQuery(text="evening couples")))
     assert found == ["Harbor Group"]
-
-
-def test_referral_pages_offer_only_possible_moves_and_warn_about_gone_services(
-    client, auth, directory
-):
-    couple = CoupleFactory()
-    rae = partner_with_login(couple, 1)
-    auth.login(couple.counselor)
-    service = directory["dv"]
-    client.post(
-        f"/couples/{couple.id}/referrals/new?service={service.hsds_id}",
-        data={"partner_id": str(couple.partners[0].id), "reason": "For you", "shared": "y"},
-    )
-    referral = db.session.scalar(select(Referral))
-    page = client.get(f"/referrals/{referral.id}").text
-    assert 'value="completed"' not in page and 'value="contacted"' in page
-    auth.logout()
-    auth.login(rae)
-    portal = client.get("/portal/referrals").text
-    assert "data-quick-exit" in portal  # it lists domestic-violence support
-    client.post(f"/portal/referrals/{referral.id}/contacted")
-    twice = client.post(f"/portal/referrals/{referral.id}/contacted", follow_redirects=True)
-    assert "Your counselor already knows you made contact." in twice.text
-    service.status = "inactive"
-    gone = client.get("/portal/referrals").text
-    assert "This service is no longer listed." in gone and "555-0100" not in gone
