@@ -5,7 +5,8 @@ and flush, and never commit. When the view has answered, the request's changes a
 if the answer is a success (below 400) and rolled back otherwise, so an error page never
 leaves half a change behind. A change a person may not make raises ``UserError``; ``attempt``
 turns it into a message beside the form field it concerns (or a flashed one) and undoes what
-was done so far.
+was done so far. (The note editor alone undoes by hand: a conflict or a lock shows a page of its
+own, with the editor's text kept.)
 """
 
 from __future__ import annotations

@@ -45,6 +45,10 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
 def staff_members() -> list[User]:
     """The practice's counselors and admins, by name."""
     return list(

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from practice import db
 from practice.access import Audience, Role, allow
 from practice.accounts import services, signin
 from practice.accounts.forms import (
@@ -221,7 +220,7 @@ def show_invitation_once(issued: services.IssuedInvitation, *, back: str):
 def invitation_link():
     """Show a sign-in link just made, once."""
     shown = session.pop(SHOWN_INVITATION, None)
-    invitee = db.session.get(User, shown["user_id"]) if shown else None
+    invitee = services.user_by_id(shown["user_id"]) if shown else None
     if invitee is None:
         return render_template("accounts/invitation_gone.html")
     return render_template(
