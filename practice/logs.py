@@ -16,8 +16,8 @@ from flask import has_request_context, request
 from gunicorn.glogging import Logger as GunicornLogger
 from werkzeug.serving import WSGIRequestHandler
 
-# Paths whose next part is a secret (a single-use sign-in link).
-_SECRET_PATHS = re.compile(r"^(?P<prefix>/invitation/)[^/]+")
+# Paths whose next part is a secret (a single-use sign-in or password link).
+_SECRET_PATHS = re.compile(r"^(?P<prefix>/invitation/|/password/reset/)[^/]+")
 REDACTED = "[hidden]"
 
 

@@ -194,7 +194,7 @@ def couple_with_portal(
     For tests that commit to a database of their own (a live server, threads), where the
     factories' flush-only sessions do not fit.
     """
-    from practice.accounts.services import accept_invitation
+    from practice.accounts.invitations import accept_invitation
     from practice.couples import services as couples
 
     (name_a, email_a), (name_b, email_b) = partners

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from practice import clock, db
 from practice.access import audience_of
-from practice.accounts import services
+from practice.accounts import sessions
 from practice.accounts.models import User
 from practice.agreements.models import Agreement
 from practice.db import get_database
@@ -74,6 +74,16 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "GET": everyone(410, anonymous=410),
         "POST": everyone(410, anonymous=410),
     },
+    "accounts.forgot_password": {
+        "GET": everyone(200, anonymous=200),
+        "POST": everyone(400, anonymous=400),
+    },
+    "accounts.reset_password": {
+        "GET": everyone(410, anonymous=410),
+        "POST": everyone(410, anonymous=410),
+    },
+    "accounts.profile": {"GET": everyone(200), "POST": everyone(400)},
+    "accounts.sign_out_everywhere": {"POST": everyone(302)},
     "accounts.staff_accounts": {"GET": only({ADMIN: 200}, 403)},
     "accounts.new_staff_account": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
     "accounts.edit_staff_account": {
@@ -351,7 +361,7 @@ def _agreement_id(completion) -> int:
 def _sign_in_directly(client, user) -> None:
     # The sign-in form itself is tested elsewhere; here a real server-side session is made
     # directly, which keeps this walk over every route fast.
-    token = services.start_session(user)
+    token = sessions.start_session(user)
     with client.session_transaction() as session:
         session["sid"] = token
         session["_user_id"] = str(user.id)

@@ -71,3 +71,20 @@ class StaffAccountForm(StaffDetailsForm):
         ],
         default=Role.COUNSELOR.value,
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        [required(), max_length(254), validators.Email("Enter a valid e-mail address.")],
+        filters=[strip],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        "Current password",
+        [required(), max_length(passwords.MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -73,6 +73,10 @@ class Invitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # "invitation" (made by staff, for a new account) or "reset" (asked for by its owner).
+    purpose: Mapped[str] = mapped_column(
+        String(20), default="invitation", server_default="invitation"
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -9,7 +9,7 @@ from flask import Flask, current_app, flash, g, redirect, request, session, url_
 from flask_login import LoginManager, login_user, logout_user
 
 from practice import db
-from practice.accounts import services
+from practice.accounts import sessions
 from practice.accounts.models import User
 
 login_manager = LoginManager()
@@ -29,7 +29,7 @@ def load_user(user_id: str) -> User | None:
     if not token:
         return None
     config = current_app.config
-    user, changed = services.user_for_session(
+    user, changed = sessions.user_for_session(
         token,
         idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
         lifetime=timedelta(hours=config["SESSION_MAX_HOURS"]),
@@ -60,14 +60,14 @@ def ask_to_sign_in():
 def sign_in(user: User) -> None:
     """Start a fresh session for the user: the old cookie's contents are thrown away."""
     session.clear()
-    session[SESSION_KEY] = services.start_session(user)
+    session[SESSION_KEY] = sessions.start_session(user)
     login_user(user)
 
 
 def sign_out() -> None:
     token = session.get(SESSION_KEY)
     if token:
-        services.end_session(token)
+        sessions.end_session(token)
     logout_user()
     session.clear()
 

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -17,15 +16,13 @@ from flask import (
 from flask_login import current_user
 
 from practice.access import Audience, Role, allow
-from practice.accounts import services, signin
+from practice.accounts import invitations, services, signin
 from practice.accounts.forms import (
+    ForgotPasswordForm,
     SetPasswordForm,
     SignInForm,
-    StaffAccountForm,
-    StaffDetailsForm,
 )
 from practice.accounts.models import User
-from practice.accounts.policy import load_staff_user_or_404
 from practice.outbox import services as outbox
 from practice.unit_of_work import attempt
 
@@ -84,12 +81,12 @@ def sign_out():
 @allow(Audience.PUBLIC)
 def accept_invitation(token: str):
     """Let an invited person choose a password, then sign them in."""
-    state, invitation = services.find_invitation(token)
-    if state != services.InvitationState.VALID:
+    state, invitation = invitations.find_invitation(token, invitations.Purpose.INVITATION)
+    if state != invitations.InvitationState.VALID:
         return render_template("accounts/invitation_invalid.html", state=state), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user = services.accept_invitation(invitation, form.password.data)
+        user = invitations.accept_invitation(invitation, form.password.data)
         signin.sign_in(user)
         flash("Your password is set. Welcome.", "success")
         return redirect(home_for(user))
@@ -99,103 +96,10 @@ def accept_invitation(token: str):
     ), status
 
 
-# --- practice admin: staff accounts -------------------------------------------------------
-
-
-@bp.route("/admin/accounts")
-@allow(Audience.ADMIN)
-def staff_accounts():
-    """List the practice's counselor and admin accounts."""
-    return render_template("accounts/staff_accounts.html", users=services.staff_members())
-
-
-@bp.route("/admin/accounts/new", methods=["GET", "POST"])
-@allow(Audience.ADMIN)
-def new_staff_account():
-    """Create a counselor or admin account and show its invitation link."""
-    form = StaffAccountForm()
-    if form.validate_on_submit() and (
-        made := attempt(
-            lambda: services.create_staff_account(
-                email=form.email.data,
-                name=form.name.data,
-                role=Role(form.role.data),
-                actor=current_user,
-                ttl=_invitation_ttl(),
-                mail_link=invitation_mailer(),
-            ),
-            form=form,
-            field="email",
-        )
-    ):
-        return show_invitation_once(made.value, back=url_for("accounts.staff_accounts"))
-    status = 400 if form.errors else 200
-    return render_template("accounts/staff_account_form.html", form=form, user=None), status
-
-
-@bp.route("/admin/accounts/<id:user_id>/edit", methods=["GET", "POST"])
-@allow(Audience.ADMIN)
-def edit_staff_account(user_id: int):
-    """Change a staff member's name or e-mail."""
-    user = load_staff_user_or_404(user_id)
-    initial = None if request.method == "POST" else {"name": user.name, "email": user.email}
-    form = StaffDetailsForm(user_id=user.id, data=initial)
-    if form.validate_on_submit() and attempt(
-        lambda: services.update_details(
-            user, name=form.name.data, email=form.email.data, actor=current_user
-        ),
-        form=form,
-        field="email",
-    ):
-        flash(f"{user.name}'s details are saved.", "success")
-        return redirect(url_for("accounts.staff_accounts"))
-    status = 400 if form.errors else 200
-    return render_template("accounts/staff_account_form.html", form=form, user=user), status
-
-
-@bp.route("/admin/accounts/<id:user_id>/disable", methods=["POST"])
-@allow(Audience.ADMIN)
-def disable_staff_account(user_id: int):
-    """Disable an account and end its sessions."""
-    user = load_staff_user_or_404(user_id)
-    if user.id == current_user.id:
-        flash("You cannot disable your own account.", "danger")
-        return redirect(url_for("accounts.staff_accounts"))
-    services.set_disabled(user, True, actor=current_user)
-    flash(f"{user.name} can no longer sign in.", "success")
-    return redirect(url_for("accounts.staff_accounts"))
-
-
-@bp.route("/admin/accounts/<id:user_id>/enable", methods=["POST"])
-@allow(Audience.ADMIN)
-def enable_staff_account(user_id: int):
-    """Let a disabled account sign in again."""
-    user = load_staff_user_or_404(user_id)
-    services.set_disabled(user, False, actor=current_user)
-    flash(f"{user.name} can sign in again.", "success")
-    return redirect(url_for("accounts.staff_accounts"))
-
-
-@bp.route("/admin/accounts/<id:user_id>/invitation", methods=["POST"])
-@allow(Audience.ADMIN)
-def invite_staff_account(user_id: int):
-    """Make a new sign-in link for a staff member (for a first or forgotten password)."""
-    user = load_staff_user_or_404(user_id)
-    if user.is_disabled:
-        abort(404)
-    issued = services.issue_invitation(
-        user,
-        created_by=current_user,
-        ttl=_invitation_ttl(),
-        mail_link=invitation_mailer(),
-    )
-    return show_invitation_once(issued, back=url_for("accounts.staff_accounts"))
-
-
 SHOWN_INVITATION = "shown_invitation"
 
 
-def invitation_mailer() -> services.LinkMaker | None:
+def invitation_mailer() -> invitations.LinkMaker | None:
     """How a sign-in link is written in an e-mail, or None when mail is off."""
     if not outbox.mail_is_on(current_app.config):
         return None
@@ -203,7 +107,7 @@ def invitation_mailer() -> services.LinkMaker | None:
     return lambda token: site + url_for("accounts.accept_invitation", token=token)
 
 
-def show_invitation_once(issued: services.IssuedInvitation, *, back: str):
+def show_invitation_once(issued: invitations.IssuedInvitation, *, back: str):
     """Redirect to a page that shows a new sign-in link once, so a reload makes no new link."""
     session[SHOWN_INVITATION] = {
         "user_id": issued.invitation.user_id,
@@ -233,5 +137,53 @@ def invitation_link():
     )
 
 
-def _invitation_ttl() -> timedelta:
+def invitation_ttl() -> timedelta:
     return timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
+
+
+# --- a forgotten password -----------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@allow(Audience.PUBLIC)
+def forgot_password():
+    """E-mail a link to choose a new password; the same answer whether or not the address
+    has an account."""
+    form = ForgotPasswordForm()
+    mail_on = outbox.mail_is_on(current_app.config)
+    if form.validate_on_submit() and mail_on:
+        site = current_app.config["PRACTICE_BASE_URL"].rstrip("/")
+        invitations.request_reset(
+            services.find_user_by_email(form.email.data),
+            lambda token: site + url_for("accounts.reset_password", token=token),
+        )
+        flash(
+            "If an account uses that address, a link to choose a new password is on its way. "
+            "It works for one hour.",
+            "info",
+        )
+        return redirect(url_for("accounts.sign_in"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form, mail_on=mail_on), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@allow(Audience.PUBLIC)
+def reset_password(token: str):
+    """Choose a new password from a reset link; every other session of the person ends."""
+    state, reset = invitations.find_invitation(token, invitations.Purpose.RESET)
+    if state != invitations.InvitationState.VALID:
+        return render_template("accounts/invitation_invalid.html", state=state), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit() and (
+        done := attempt(
+            lambda: invitations.accept_invitation(reset, form.password.data),
+            form=form,
+            field="password",
+        )
+    ):
+        signin.sign_in(done.value)
+        flash("Your new password is set.", "success")
+        return redirect(home_for(done.value))
+    status = 400 if form.errors else 200
+    return render_template("accounts/reset_password.html", form=form, person=reset.user), status

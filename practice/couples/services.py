@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from practice import db
 from practice.access import Role
+from practice.accounts import invitations, sessions
 from practice.accounts import services as accounts
 from practice.accounts.models import User
 from practice.audit import services as audit
@@ -44,7 +45,7 @@ def _assign_partner(partner: Partner, data: dict[str, Any]) -> None:
         partner.user.name = partner.name
         if partner.email and partner.email != partner.user.email:
             partner.user.email = partner.email
-            accounts.end_all_sessions(partner.user)
+            sessions.end_all_sessions(partner.user)
 
 
 def _assign_case(couple: Couple, data: dict[str, Any]) -> None:
@@ -202,8 +203,8 @@ def invite_partner(
     partner: Partner,
     actor: User,
     ttl: timedelta,
-    mail_link: accounts.LinkMaker | None = None,
-) -> accounts.IssuedInvitation:
+    mail_link: invitations.LinkMaker | None = None,
+) -> invitations.IssuedInvitation:
     """Give a partner a portal sign-in (made on first use) and a single-use link to it, also
     e-mailed to them when ``mail_link`` is given (mail is on)."""
     if partner.couple.status is CoupleStatus.CLOSED:
@@ -216,7 +217,11 @@ def invite_partner(
         partner.user = accounts.create_user(
             email=partner.email, name=partner.name, role=Role.CLIENT, actor=actor
         )
-    elif partner.user.is_disabled:
+    # Refused for a partner who signs in already: ending their access comes first.
+    issued = invitations.issue_invitation(
+        partner.user, created_by=actor, ttl=ttl, mail_link=mail_link
+    )
+    if partner.user.is_disabled:
         # Inviting again is the counselor's deliberate choice to give access back.
         accounts.set_disabled(partner.user, False, actor=actor)
-    return accounts.issue_invitation(partner.user, created_by=actor, ttl=ttl, mail_link=mail_link)
+    return issued

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from practice import db
 from practice.access import Role
+from practice.accounts import invitations
 from practice.accounts import services as accounts
 from practice.accounts.models import User
 from practice.couples import services as couples
@@ -62,10 +63,10 @@ def load_once() -> bool:
     marsh = created["Elena Marsh"]
     for partner, sign_in in zip(marsh.partners, (PARTNER, OTHER_PARTNER), strict=True):
         issued = couples.invite_partner(partner, maya, timedelta(days=7))
-        accounts.accept_invitation(issued.invitation, sign_in.password)
+        invitations.accept_invitation(issued.invitation, sign_in.password)
     # Priya has signed up (with a password of her own, not published here); Sam has not.
     priya = couples.invite_partner(created["Priya Natarajan"].partners[0], maya, timedelta(days=7))
-    accounts.accept_invitation(priya.invitation, secrets.token_urlsafe(16))
+    invitations.accept_invitation(priya.invitation, secrets.token_urlsafe(16))
     # Months of history for two couples, a few weeks for a third.
     history.add_history(marsh, maya, weeks=14, seed=1, at=time(17, 0))
     history.add_history(created["Aisha Karimi"], jonah, weeks=9, seed=2, at=time(16, 0))

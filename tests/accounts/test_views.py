@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from practice import clock, db
 from practice.access import Role
-from practice.accounts import services
+from practice.accounts import invitations, services
 from practice.accounts.models import Invitation, User, UserSession
 from practice.db import get_database
 from tests.factories import PASSWORD, AdminFactory, ClientFactory, CounselorFactory, CoupleFactory
@@ -214,7 +214,7 @@ def test_admin_disables_a_counselor(client, auth):
 
 
 def _invitation_for(user: User, created_by: User, ttl=timedelta(days=1)) -> str:
-    return services.issue_invitation(user, created_by=created_by, ttl=ttl).token
+    return invitations.issue_invitation(user, created_by=created_by, ttl=ttl).token
 
 
 def test_used_invitation_says_so(client):
@@ -302,7 +302,7 @@ def test_admin_edits_a_staff_members_details(client, auth):
 
 def test_reloading_the_link_page_makes_no_new_link(client, auth, db_session):
     admin = AdminFactory()
-    counselor = CounselorFactory()
+    counselor = CounselorFactory(password_hash=None)  # invited, not signed up yet
     auth.login(admin)
     shown = client.post(f"/admin/accounts/{counselor.id}/invitation", follow_redirects=True)
     assert "Sign-in link for" in shown.text

@@ -11,6 +11,7 @@ import pytest
 
 from practice import clock
 from practice.access import Role
+from practice.accounts import invitations, sessions
 from practice.accounts import services as accounts
 from practice.couples import services
 from practice.couples.models import CoupleStatus
@@ -26,6 +27,10 @@ from tests.factories import (
 
 TTL = timedelta(hours=72)
 IDLE, LIFETIME = timedelta(minutes=15), timedelta(hours=12)
+
+
+def link_state(token: str) -> str:
+    return invitations.find_invitation(token, invitations.Purpose.INVITATION)[0]
 
 
 def case_data(**changes: object) -> dict[str, object]:
@@ -85,13 +90,13 @@ def test_closing_details_are_not_kept_on_a_case_that_is_not_closed(db_session):
 def test_closing_a_case_ends_every_partners_portal_access_and_open_sessions(db_session):
     couple = CoupleFactory()
     user, other = partner_with_login(couple, 1), partner_with_login(couple, 2)
-    token = accounts.start_session(user)
+    token = sessions.start_session(user)
     assert services.update_couple(couple, closing(couple), couple.counselor) is True
     assert couple.status is CoupleStatus.CLOSED
     assert (couple.closed_on, couple.closing_reason) == (clock.today(), "Goals met")
     assert user.is_disabled and other.is_disabled
     assert accounts.authenticate(user.email, PASSWORD) is None
-    assert accounts.user_for_session(token, idle=IDLE, lifetime=LIFETIME) == (None, False)
+    assert sessions.user_for_session(token, idle=IDLE, lifetime=LIFETIME) == (None, False)
 
 
 def test_closing_says_access_ended_only_when_there_was_access_to_end(db_session):
@@ -123,13 +128,13 @@ def test_a_new_email_for_a_partner_with_a_sign_in_moves_the_sign_in_and_ends_ses
 ):
     couple = CoupleFactory()
     user = partner_with_login(couple, 1)
-    token = accounts.start_session(user)
+    token = sessions.start_session(user)
     data = services.form_data_of(couple)
     data["partner_a"] = {**data["partner_a"], "email": "Avery.New@Example.com"}
     services.update_couple(couple, data, couple.counselor)
     assert user.email == "avery.new@example.com"
     assert accounts.authenticate("avery.new@example.com", PASSWORD) is user
-    assert accounts.user_for_session(token, idle=IDLE, lifetime=LIFETIME)[0] is None
+    assert sessions.user_for_session(token, idle=IDLE, lifetime=LIFETIME)[0] is None
 
 
 # --- portal access --------------------------------------------------------------------------
@@ -140,11 +145,14 @@ def test_ending_portal_access_stops_sign_in_sessions_and_outstanding_links(db_se
     partner = couple.partners[0]
     partner.email = "avery@example.com"
     issued = services.invite_partner(partner, couple.counselor, TTL)
-    token = accounts.start_session(partner.user)
+    token = sessions.start_session(partner.user)
     services.end_portal_access(partner, couple.counselor)
     assert partner.user.is_disabled
-    assert accounts.user_for_session(token, idle=IDLE, lifetime=LIFETIME)[0] is None
-    assert accounts.find_invitation(issued.token)[0] == accounts.InvitationState.UNKNOWN
+    assert sessions.user_for_session(token, idle=IDLE, lifetime=LIFETIME)[0] is None
+    assert (
+        invitations.find_invitation(issued.token, invitations.Purpose.INVITATION)[0]
+        == invitations.InvitationState.UNKNOWN
+    )
 
 
 def test_ending_access_that_does_not_exist_is_refused_by_name(db_session):
@@ -169,22 +177,35 @@ def test_a_first_invitation_makes_a_client_sign_in_with_a_link_valid_for_its_lif
         "Ines Fox",
         Role.CLIENT,
     )
-    assert accounts.find_invitation(issued.token)[0] == accounts.InvitationState.VALID
+    assert (
+        invitations.find_invitation(issued.token, invitations.Purpose.INVITATION)[0]
+        == invitations.InvitationState.VALID
+    )
     frozen_clock.advance(hours=72)
-    assert accounts.find_invitation(issued.token)[0] == accounts.InvitationState.EXPIRED
+    assert (
+        invitations.find_invitation(issued.token, invitations.Purpose.INVITATION)[0]
+        == invitations.InvitationState.EXPIRED
+    )
 
 
 def test_inviting_again_gives_ended_access_back_to_the_same_sign_in(db_session):
     couple = CoupleFactory()
     user = partner_with_login(couple, 1)
+    user.password_hash = None  # invited, but not signed up yet
     partner = couple.partners[0]
     first = services.invite_partner(partner, couple.counselor, TTL)
     services.end_portal_access(partner, couple.counselor)
     second = services.invite_partner(partner, couple.counselor, TTL)
     assert partner.user is user and not user.is_disabled
-    assert accounts.find_invitation(second.token)[0] == accounts.InvitationState.VALID
+    assert (
+        invitations.find_invitation(second.token, invitations.Purpose.INVITATION)[0]
+        == invitations.InvitationState.VALID
+    )
     # Only the newest link works.
-    assert accounts.find_invitation(first.token)[0] == accounts.InvitationState.EXPIRED
+    assert (
+        invitations.find_invitation(first.token, invitations.Purpose.INVITATION)[0]
+        == invitations.InvitationState.EXPIRED
+    )
 
 
 def test_a_partner_of_a_closed_case_cannot_be_invited(db_session):
