@@ -30,6 +30,7 @@ from practice.measures.services import endorsed_items
 from practice.measures.views import bp as measures_bp
 from practice.pages.views import bp as pages_bp
 from practice.pages.views import portal as portal_bp
+from practice.proxies import TrustedProxyFix
 from practice.referrals.views import bp as referrals_bp
 from practice.reporting.views import bp as reports_bp
 
@@ -71,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), env))
     app.config.update(config or {})
 
+    app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["PRACTICE_TRUSTED_PROXIES"])
     app.url_map.converters["id"] = RecordId
     Database(app.config["DATABASE_URL"]).init_app(app)
     csrf.init_app(app)

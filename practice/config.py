@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from practice.proxies import parse_proxies
+
 ENVIRONMENTS = ("development", "production", "testing")
 MIN_SECRET_KEY_BYTES = 32
 HOW_TO_MAKE_A_KEY = (
@@ -55,6 +57,11 @@ SETTINGS = (
         "where sign-in attempts are counted; redis://host:6379 to share it between processes",
     ),
     Setting(
+        "PRACTICE_TRUSTED_PROXIES",
+        "",
+        "addresses or networks of reverse proxies whose X-Forwarded-For is believed",
+    ),
+    Setting(
         "PRACTICE_BASE_URL", "http://127.0.0.1:5000", "this site's address, for links in e-mail"
     ),
     Setting(
@@ -87,6 +94,16 @@ def _bool_setting(env: dict[str, str], name: str) -> bool:
     if raw not in ("true", "false", "1", "0", "yes", "no"):
         raise ConfigError(f"{name} must be true or false, not {raw!r}")
     return raw in ("true", "1", "yes")
+
+
+def _proxies_setting(env: dict[str, str]) -> tuple[object, ...]:
+    try:
+        return parse_proxies(env.get("PRACTICE_TRUSTED_PROXIES", ""))
+    except ValueError as error:
+        raise ConfigError(
+            "PRACTICE_TRUSTED_PROXIES must list addresses or networks separated by commas, "
+            f"such as 127.0.0.1,10.0.0.0/8; {str(error)!r} is neither"
+        ) from None
 
 
 def _normalise_database_url(url: str) -> str:
@@ -164,6 +181,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "BOOTSTRAP_SERVE_LOCAL": True,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # room for a directory package upload
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "PRACTICE_TRUSTED_PROXIES": _proxies_setting(env),
         "PRACTICE_BASE_URL": env.get("PRACTICE_BASE_URL", "http://127.0.0.1:5000"),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": _int_setting(env, "SMTP_PORT", 1, 65535),
