@@ -14,7 +14,7 @@ test-postgres: install
 	PRACTICE_TEST_POSTGRES=$(POSTGRES) $(VENV)/bin/pytest
 
 lint:
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports && $(VENV)/bin/bandit -q -r practice --severity-level high
 
 format:
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

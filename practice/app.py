@@ -57,6 +57,24 @@ class Practice(Flask):
         logs.log_error(self.logger, exc_info[1])
 
 
+# The app uses none of these browser features; no page or injected script may either.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "serial",
+        "bluetooth",
+        "display-capture",
+        "interest-cohort",
+    )
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings from the environment, overridden by ``config``."""
     app = Practice(
@@ -157,6 +175,10 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            # Served over https (behind a proxy): browsers keep to https from then on.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if request.endpoint not in access.STATIC_ENDPOINTS:
             # Pages carry client data: keep them out of shared and back-button caches.
             response.headers["Cache-Control"] = "no-store"

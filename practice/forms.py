@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import Field, SelectMultipleField, validators, widgets
+from wtforms import Field, SelectMultipleField, StringField, validators, widgets
 
 # Every free-text field has a ceiling, so a pasted novel is refused with a message.
 SHORT_TEXT = 120
@@ -56,3 +56,12 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class LineField(StringField):
+    """One line of text (a name, a place, a title). A browser's text box cannot send a line
+    break, so one in the request is refused beside the field instead of being stored."""
+
+    def pre_validate(self, form: object) -> None:
+        if isinstance(self.data, str) and ("\n" in self.data or "\r" in self.data):
+            raise validators.StopValidation("Use a single line, without line breaks.")

@@ -64,7 +64,11 @@ ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
 class DevRequestHandler(WSGIRequestHandler):
-    """The development server's request log (`practice demo`), with paths redacted."""
+    """The development server's request log (`practice demo`), with paths redacted, and a
+    Server header that names no software version."""
+
+    def version_string(self) -> str:
+        return "Practice"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         method = getattr(self, "command", "-")  # unset when the request line was garbage

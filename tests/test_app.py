@@ -142,3 +142,53 @@ def test_odd_page_numbers_show_a_page(client, auth, page):
     response = client.get(f"/couples?page={page}&sort=nonsense&status=nonsense")
     assert response.status_code == 200
     assert couple.display_name.replace("&", "&amp;") in response.text
+
+
+def test_pages_forbid_browser_features_and_only_https_deployments_pin_https(
+    client, app, monkeypatch
+):
+    local = client.get("/sign-in")
+    policy = local.headers["Permissions-Policy"]
+    assert "camera=()" in policy and "microphone=()" in policy and "geolocation=()" in policy
+    assert "Strict-Transport-Security" not in local.headers  # plain http on this machine
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)  # as in production
+    served = client.get("/sign-in")
+    assert served.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_development_server_names_no_software_version(app):
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from practice.logs import DevRequestHandler
+
+    server = make_server("127.0.0.1", 0, app, request_handler=DevRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sign-in"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.headers["Server"] == "Practice"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.mark.parametrize("field", ["partner_a-name", "zip_code", "partner_b-pronouns"])
+def test_single_line_fields_refuse_line_breaks(client, auth, field):
+    counselor = CounselorFactory()
+    auth.login(counselor)
+    data = {
+        "partner_a-name": "Una Reed",
+        "partner_b-name": "Vic Reed",
+        "intake_date": "2026-01-05",
+        "status": "active",
+        field: "Una\r\nSet-Cookie: x=1",
+    }
+    response = client.post("/couples/new", data=data)
+    assert response.status_code == 400
+    assert "Use a single line, without line breaks." in response.text
+    assert db.session.scalar(select(Couple).where(Couple.counselor_id == counselor.id)) is None

@@ -116,12 +116,15 @@ def test_the_production_access_log_shows_paths_without_tokens_or_queries(tmp_pat
                     pause(0.2)
             assert _get(f"http://127.0.0.1:{port}/invitation/{TOKEN}?email={MARKER}") == 410
             assert _get(f"http://127.0.0.1:{port}/sign-in?next=/directory%3Fq%3D{MARKER}") == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=10) as page:
+                server_header = page.headers.get("Server", "")
         finally:
             server.terminate()
             output, _ = server.communicate()
     assert '"GET /invitation/[hidden] HTTP/1.1" 410' in output
     assert '"GET /sign-in HTTP/1.1" 200' in output
     assert TOKEN not in output and MARKER not in output
+    assert not any(char.isdigit() for char in server_header)  # no software version
 
 
 def test_the_development_server_log_hides_them_too(app, caplog):

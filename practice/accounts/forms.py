@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, validators
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, validators
 
 from practice.access import Role
 from practice.accounts import passwords, services
-from practice.forms import SHORT_TEXT, max_length, required, strip
+from practice.forms import SHORT_TEXT, LineField, max_length, required, strip
 
 
 class SignInForm(FlaskForm):
@@ -40,7 +40,7 @@ class SetPasswordForm(FlaskForm):
 class StaffDetailsForm(FlaskForm):
     """A staff member's name and e-mail; their role stays as it was created."""
 
-    name = StringField("Full name", [required(), max_length(SHORT_TEXT)], filters=[strip])
+    name = LineField("Full name", [required(), max_length(SHORT_TEXT)], filters=[strip])
     email = EmailField(
         "E-mail",
         [required(), max_length(254), validators.Email("Enter a valid e-mail address.")],
@@ -57,7 +57,7 @@ class StaffDetailsForm(FlaskForm):
 
 
 class StaffAccountForm(StaffDetailsForm):
-    name = StringField("Full name", [required(), max_length(SHORT_TEXT)], filters=[strip])
+    name = LineField("Full name", [required(), max_length(SHORT_TEXT)], filters=[strip])
     email = EmailField(
         "E-mail",
         [required(), max_length(254), validators.Email("Enter a valid e-mail address.")],

@@ -9,7 +9,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
     TimeField,
     validators,
@@ -23,7 +22,15 @@ from practice.appointments.models import (
     NoteFormat,
 )
 from practice.couples.models import Couple
-from practice.forms import LONG_TEXT, MultiCheckboxField, max_length, optional_id, required, strip
+from practice.forms import (
+    LONG_TEXT,
+    LineField,
+    MultiCheckboxField,
+    max_length,
+    optional_id,
+    required,
+    strip,
+)
 from practice.framework import AREAS
 
 NOTE_TEXT = 20_000
@@ -51,7 +58,7 @@ class AppointmentForm(FlaskForm):
         choices=[SelectChoice(f.value, f.label) for f in AppointmentFormat],
         default=AppointmentFormat.IN_PERSON.value,
     )
-    place = StringField("Place or link", [validators.Optional(), max_length(200)], filters=[strip])
+    place = LineField("Place or link", [validators.Optional(), max_length(200)], filters=[strip])
     individual_partner_id = SelectField("With", coerce=optional_id)
 
     def validate_day(self, field: DateField) -> None:
@@ -131,7 +138,7 @@ class NoteForm(FlaskForm):
 
 
 class AddendumForm(FlaskForm):
-    reason = StringField(
+    reason = LineField(
         "Reason for the addendum", [required("Give the reason."), max_length(500)], filters=[strip]
     )
     body = TextAreaField(

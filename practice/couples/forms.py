@@ -20,7 +20,7 @@ from practice import clock
 from practice.accounts import services as accounts
 from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus
-from practice.forms import LONG_TEXT, SHORT_TEXT, max_length, required, strip
+from practice.forms import LONG_TEXT, SHORT_TEXT, LineField, max_length, required, strip
 
 EARLIEST_DATE = date(1950, 1, 1)
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-]{7,40}$")
@@ -33,8 +33,8 @@ def _blank_to_none(value: object) -> object:
 class PartnerForm(Form):
     """One partner; a sub-form with no CSRF token of its own (the couple form carries one)."""
 
-    name = StringField("Name", [required(), max_length(SHORT_TEXT)], filters=[strip])
-    pronouns = StringField("Pronouns", [validators.Optional(), max_length(40)], filters=[strip])
+    name = LineField("Name", [required(), max_length(SHORT_TEXT)], filters=[strip])
+    pronouns = LineField("Pronouns", [validators.Optional(), max_length(40)], filters=[strip])
     email = EmailField(
         "E-mail",
         [
@@ -44,7 +44,7 @@ class PartnerForm(Form):
         ],
         filters=[strip, _blank_to_none],
     )
-    phone = StringField("Phone", [validators.Optional(), max_length(40)], filters=[strip])
+    phone = LineField("Phone", [validators.Optional(), max_length(40)], filters=[strip])
 
     def validate_phone(self, field: StringField) -> None:
         digits = sum(char.isdigit() for char in field.data or "")
@@ -62,7 +62,7 @@ class CoupleForm(FlaskForm):
     )
     goals = TextAreaField("Goals", [validators.Optional(), max_length(LONG_TEXT)], filters=[strip])
     intake_date = DateField("Intake date", [required("Enter the intake date.")])
-    zip_code = StringField(
+    zip_code = LineField(
         "ZIP code",
         [
             validators.Optional(),

@@ -8,12 +8,11 @@ from wtforms import (
     DecimalField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
     validators,
 )
 
-from practice.forms import LONG_TEXT, max_length, optional_id, required, strip
+from practice.forms import LONG_TEXT, LineField, max_length, optional_id, required, strip
 
 
 def finite(form: object, field: DecimalField) -> None:
@@ -28,7 +27,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Words", [validators.Optional(), max_length(120)], filters=[strip])
+    q = LineField("Words", [validators.Optional(), max_length(120)], filters=[strip])
     category = SelectField("Kind of help", default="")
     language = SelectField("Language", default="")
     mode = SelectField(
@@ -50,7 +49,7 @@ class SearchForm(FlaskForm):
         ],
     )
     near = SelectField("Near", default="")
-    zip_code = StringField(
+    zip_code = LineField(
         "ZIP code",
         [
             validators.Optional(),
@@ -77,8 +76,8 @@ class ImportForm(FlaskForm):
 
 
 class ServiceForm(FlaskForm):
-    organization = StringField("Organization", [required(), max_length(200)], filters=[strip])
-    name = StringField("Service name", [required(), max_length(200)], filters=[strip])
+    organization = LineField("Organization", [required(), max_length(200)], filters=[strip])
+    name = LineField("Service name", [required(), max_length(200)], filters=[strip])
     description = TextAreaField("Description", [required(), max_length(LONG_TEXT)], filters=[strip])
     status = SelectField(
         "Status",
@@ -89,34 +88,32 @@ class ServiceForm(FlaskForm):
         default="active",
     )
     category = SelectField("Kind of help", default="")
-    fees = StringField("Fees", [validators.Optional(), max_length(500)], filters=[strip])
-    languages = StringField(
+    fees = LineField("Fees", [validators.Optional(), max_length(500)], filters=[strip])
+    languages = LineField(
         "Languages (separate with commas)",
         [validators.Optional(), max_length(300)],
         filters=[strip],
     )
-    phone = StringField("Phone", [validators.Optional(), max_length(40)], filters=[strip])
-    email = StringField(
+    phone = LineField("Phone", [validators.Optional(), max_length(40)], filters=[strip])
+    email = LineField(
         "E-mail",
         [validators.Optional(), validators.Email("Enter a valid e-mail address.")],
         filters=[strip],
     )
-    url = StringField(
+    url = LineField(
         "Website",
         [validators.Optional(), validators.URL(message="Enter a full web address.")],
         filters=[strip],
     )
-    accreditations = StringField(
+    accreditations = LineField(
         "Accreditations", [validators.Optional(), max_length(500)], filters=[strip]
     )
     last_verified = DateField("Last verified", [validators.Optional()])
     online = BooleanField("Online only")
-    address = StringField(
-        "Street address", [validators.Optional(), max_length(200)], filters=[strip]
-    )
-    city = StringField("City", [validators.Optional(), max_length(100)], filters=[strip])
-    state = StringField("State", [validators.Optional(), max_length(40)], filters=[strip])
-    zip_code = StringField(
+    address = LineField("Street address", [validators.Optional(), max_length(200)], filters=[strip])
+    city = LineField("City", [validators.Optional(), max_length(100)], filters=[strip])
+    state = LineField("State", [validators.Optional(), max_length(40)], filters=[strip])
+    zip_code = LineField(
         "ZIP or postal code", [validators.Optional(), max_length(20)], filters=[strip]
     )
 

@@ -16,7 +16,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
     validators,
 )
@@ -26,6 +25,7 @@ from practice.exercises.models import Mode, Rhythm, Visibility
 from practice.forms import (
     LONG_TEXT,
     SHORT_TEXT,
+    LineField,
     MultiCheckboxField,
     max_length,
     optional_id,
@@ -45,7 +45,7 @@ def _answer_field(spec: dict[str, Any], require: bool):
     )
     label, kind = spec["label"], spec["type"]
     if kind == "short_text":
-        return StringField(label, [*need, max_length(SHORT_TEXT_MAX)], filters=[strip])
+        return LineField(label, [*need, max_length(SHORT_TEXT_MAX)], filters=[strip])
     if kind == "long_text":
         return TextAreaField(label, [*need, max_length(LONG_TEXT_MAX)], filters=[strip])
     if kind == "rating":
@@ -115,14 +115,14 @@ def form_data_from(answers: dict[str, Any], fields: list[dict[str, Any]]) -> dic
 
 
 class FieldSpecForm(Form):
-    label = StringField("Question", [validators.Optional(), max_length(300)], filters=[strip])
+    label = LineField("Question", [validators.Optional(), max_length(300)], filters=[strip])
     type = SelectField(
         "Type",
         choices=[SelectChoice(key, label) for key, label in FIELD_TYPES.items()],
         default="short_text",
     )
     required = BooleanField("Required")
-    options = StringField(
+    options = LineField(
         "Options (checklist; separate with ;)",
         [validators.Optional(), max_length(1000)],
         filters=[strip],
@@ -130,9 +130,9 @@ class FieldSpecForm(Form):
 
 
 class ExerciseForm(FlaskForm):
-    title = StringField("Title", [required(), max_length(SHORT_TEXT)], filters=[strip])
+    title = LineField("Title", [required(), max_length(SHORT_TEXT)], filters=[strip])
     area = SelectField("Framework area", choices=[SelectChoice(a.key, a.label) for a in AREAS])
-    purpose = StringField("Purpose", [required(), max_length(300)], filters=[strip])
+    purpose = LineField("Purpose", [required(), max_length(300)], filters=[strip])
     instructions = TextAreaField(
         "Instructions", [required(), max_length(LONG_TEXT)], filters=[strip]
     )
