@@ -13,6 +13,8 @@ import threading
 import time
 from urllib.parse import urlencode
 
+import pyotp
+
 port, email, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 cookies: dict[str, str] = {}
 
@@ -50,11 +52,24 @@ assert token, "no CSRF token on the sign-in page"
 status, headers, _ = request(
     "POST", "/sign-in", {"csrf_token": token[1].decode(), "email": email, "password": password}
 )
-assert status == 302 and headers["Location"] == "/", (status, headers["Location"])
-status, headers, _ = request("GET", "/")
-assert status == 302 and headers["Location"] == "/couples", (status, headers["Location"])
+# Production asks staff for a second factor: set it up as a new counselor would.
+assert status == 302 and headers["Location"] == "/sign-in/code", (status, headers["Location"])
+status, _, page = request("GET", "/sign-in/two-factor")
+assert status == 200 and b"data:image/svg+xml;base64," in page, status
+key = re.search(rb'id="two-factor-key">([A-Z2-7 ]+)<', page)[1].decode().replace(" ", "")
+token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+code = pyotp.TOTP(key).now()
+status, headers, _ = request(
+    "POST", "/sign-in/two-factor", {"csrf_token": token[1].decode(), "code": code}
+)
+assert status == 302 and "/account/recovery-codes" in headers["Location"], status
+status, _, page = request("GET", headers["Location"])
+assert status == 200 and page.count(b"<li>") == 10, status
 status, _, page = request("GET", "/couples")
 assert status == 200 and b"Wheel Counselor" in page, status
 status, headers, pdf = request("GET", "/exercises/1/worksheet.pdf")
 assert status == 200 and pdf.startswith(b"%PDF"), status
-print(f"installed wheel: sign-in page, signed in, caseload, a {len(pdf)}-byte PDF worksheet")
+print(
+    "installed wheel: sign-in page, two-factor set up, signed in, caseload, "
+    f"a {len(pdf)}-byte PDF worksheet"
+)

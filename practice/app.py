@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from practice import access, clock, db, logs, resources, unit_of_work
-from practice.accounts import admin_views, profile_views, signin, throttle  # noqa: F401 (routes on accounts_bp)
+from practice.accounts import admin_views, profile_views, signin, throttle, two_factor_views  # noqa: F401 (routes on accounts_bp)
 from practice.accounts.views import bp as accounts_bp
 from practice.agreements.views import bp as agreements_bp
 from practice.appointments.views import bp as appointments_bp

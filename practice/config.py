@@ -71,6 +71,11 @@ SETTINGS = (
     Setting("SMTP_USERNAME", None, "mail server user, if it needs one"),
     Setting("SMTP_PASSWORD", None, "mail server password"),
     Setting("SMTP_STARTTLS", "true", "use STARTTLS (true or false)"),
+    Setting(
+        "PRACTICE_REQUIRE_TWO_FACTOR",
+        "false",
+        "staff must use two-factor sign-in (always so in production)",
+    ),
     Setting("MAIL_FROM", "practice@localhost", "sender address of the practice's e-mail"),
     Setting("CASELOAD_PAGE_SIZE", "25", "couples per caseload page"),
 )
@@ -188,6 +193,9 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _bool_setting(env, "SMTP_STARTTLS"),
+        # Offered everywhere; required of staff in production, elsewhere when asked for.
+        "PRACTICE_REQUIRE_TWO_FACTOR": environment == "production"
+        or _bool_setting(env, "PRACTICE_REQUIRE_TWO_FACTOR"),
         "MAIL_FROM": env.get("MAIL_FROM", "practice@localhost"),
         "RATELIMIT_HEADERS_ENABLED": False,
     }

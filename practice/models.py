@@ -1,6 +1,6 @@
 """Import every area's models, so the metadata (and Alembic) sees all tables."""
 
-from practice.accounts.models import Invitation, Role, User, UserSession
+from practice.accounts.models import Invitation, RecoveryCode, Role, User, UserSession
 from practice.agreements.models import Agreement, AgreementVersion
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit.models import AuditEntry
@@ -44,6 +44,7 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "ProgressNote",
+    "RecoveryCode",
     "Referral",
     "ReferralEvent",
     "ReminderSent",

@@ -84,6 +84,18 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     },
     "accounts.profile": {"GET": everyone(200), "POST": everyone(400)},
     "accounts.sign_out_everywhere": {"POST": everyone(302)},
+    # Without a password just checked, the second step sends everyone back to sign in.
+    "accounts.second_factor": {
+        "GET": everyone(302, anonymous=302),
+        "POST": everyone(302, anonymous=302),
+    },
+    "accounts.set_up_second_factor": {
+        "GET": everyone(302, anonymous=302),
+        "POST": everyone(302, anonymous=302),
+    },
+    "accounts.account_second_factor": {"GET": everyone(200), "POST": everyone(400)},
+    "accounts.recovery_codes": {"GET": everyone(200)},
+    "accounts.turn_off_second_factor": {"POST": everyone(302)},
     "accounts.staff_accounts": {"GET": only({ADMIN: 200}, 403)},
     "accounts.new_staff_account": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
     "accounts.edit_staff_account": {

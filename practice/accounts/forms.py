@@ -88,3 +88,12 @@ class ChangePasswordForm(SetPasswordForm):
         [required(), max_length(passwords.MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class CodeForm(FlaskForm):
+    code = LineField(
+        "Code",
+        [required("Enter the code."), max_length(20)],
+        filters=[strip],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

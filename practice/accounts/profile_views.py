@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from practice.access import Audience, allow
-from practice.accounts import services, sessions, signin
+from practice.accounts import services, sessions, signin, two_factor
 from practice.accounts.forms import ChangePasswordForm
 from practice.accounts.views import bp
 from practice.unit_of_work import attempt
@@ -37,6 +37,8 @@ def profile():
         open_sessions=sessions.open_sessions(current_user),
         current_token=token,
         is_current=sessions.is_current,
+        recovery_left=two_factor.recovery_codes_left(current_user),
+        two_factor_required=two_factor.required_for(current_user),
     ), status
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
 
-from practice import db
+from practice import clock, db
 from practice.accounts import sessions
 from practice.accounts.models import User
 
@@ -62,6 +62,34 @@ def sign_in(user: User) -> None:
     session.clear()
     session[SESSION_KEY] = sessions.start_session(user)
     login_user(user)
+
+
+# Between the password and the second factor: who, since when, and where they were going.
+PENDING = "pending_second_factor"
+PENDING_FOR = timedelta(minutes=5)
+
+
+def begin_second_step(user: User, target: str | None) -> None:
+    """The password was right; the person is not signed in until the second factor is."""
+    session.clear()
+    session[PENDING] = {"user_id": user.id, "since": clock.now().isoformat(), "next": target}
+
+
+def pending() -> dict | None:
+    """The sign-in waiting for its second factor, if it is recent enough."""
+    waiting = session.get(PENDING)
+    if not waiting:
+        return None
+    if clock.now() - datetime.fromisoformat(waiting["since"]) > PENDING_FOR:
+        session.pop(PENDING, None)
+        return None
+    return waiting
+
+
+def pending_user() -> User | None:
+    waiting = pending()
+    user = db.session.get(User, waiting["user_id"]) if waiting else None
+    return user if user is not None and user.is_active else None
 
 
 def sign_out() -> None:

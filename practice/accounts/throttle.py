@@ -15,7 +15,7 @@ person's inbox.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -25,11 +25,19 @@ PER_ACCOUNT_AND_ADDRESS = "5 per minute;10 per 15 minutes;20 per hour"
 PER_ADDRESS = "50 per 15 minutes"
 RESETS_PER_ADDRESS = "5 per hour"
 THROTTLED_ENDPOINTS = ("accounts.sign_in",)
+# Codes of the second step, counted per person (and address) waiting for it.
+CODE_ENDPOINTS = ("accounts.second_factor", "accounts.set_up_second_factor")
+CODES_PER_PERSON_AND_ADDRESS = "5 per minute;20 per hour"
 
 
 def account_and_address() -> str:
     email = normalise_email(request.form.get("email", ""))[:254]
     return f"signin:{email}|{get_remote_address()}"
+
+
+def person_and_address() -> str:
+    waiting = session.get("pending_second_factor") or {}
+    return f"code:{waiting.get('user_id')}|{get_remote_address()}"
 
 
 def failed(response: Response) -> bool:
@@ -50,6 +58,13 @@ def init_app(app: Flask) -> Limiter:
         )(view)
         view = limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=failed)(view)
         app.view_functions[endpoint] = view
+    for endpoint in CODE_ENDPOINTS:
+        app.view_functions[endpoint] = limiter.limit(
+            CODES_PER_PERSON_AND_ADDRESS,
+            key_func=person_and_address,
+            methods=["POST"],
+            deduct_when=failed,
+        )(app.view_functions[endpoint])
     reset = app.view_functions["accounts.forgot_password"]
     app.view_functions["accounts.forgot_password"] = limiter.limit(
         RESETS_PER_ADDRESS, methods=["POST"]

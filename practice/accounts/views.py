@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user
 
 from practice.access import Audience, Role, allow
-from practice.accounts import invitations, services, signin
+from practice.accounts import invitations, services, signin, two_factor
 from practice.accounts.forms import (
     ForgotPasswordForm,
     SetPasswordForm,
@@ -47,14 +47,18 @@ def sign_in():
         if user is None:
             # One message whether or not the account exists.
             form.password.errors.append("That e-mail and password do not match an account.")
+        elif two_factor.is_on(user) or two_factor.required_for(user):
+            # Not signed in yet: only the second step is open to this browser.
+            signin.begin_second_step(user, target)
+            return redirect(url_for("accounts.second_factor"))
         else:
             signin.sign_in(user)
             log.info("user %s signed in", user.id)
-            return redirect(target if _leads_somewhere_allowed(user, target) else home_for(user))
+            return redirect(target if leads_somewhere_allowed(user, target) else home_for(user))
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
 
 
-def _leads_somewhere_allowed(user: User, target: str | None) -> bool:
+def leads_somewhere_allowed(user: User, target: str | None) -> bool:
     # A partner who signs in from a staff page's link goes to the portal instead of a 403.
     if not signin.is_safe_next(target):
         return False
