@@ -20,6 +20,7 @@ from flask import session as flask_session
 from flask_wtf import FlaskForm
 
 from practice import db, logs
+from practice.audit import services as audit
 
 T = TypeVar("T")
 
@@ -90,7 +91,12 @@ def init_app(app: Flask) -> None:
         if session is None:
             return response
         if response.status_code >= 400:
+            # Undo the changes, but keep the record that a page of client data was read.
+            reads = audit.keep_reads_through_rollback(session)
             session.rollback()
+            if reads:
+                audit.note_reads(session, reads)
+                session.commit()
             return response
         try:
             session.commit()

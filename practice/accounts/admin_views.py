@@ -6,10 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice.access import Audience, Role, allow
-from practice.accounts import invitations, services
-from practice.accounts.forms import StaffAccountForm, StaffDetailsForm
+from practice.accounts import invitations, services, trail
+from practice.accounts.forms import StaffAccountForm, StaffDetailsForm, TrailForm
 from practice.accounts.policy import load_staff_user_or_404
 from practice.accounts.views import bp, invitation_mailer, invitation_ttl, show_invitation_once
+from practice.pagination import clamp_page
 from practice.unit_of_work import attempt
 
 
@@ -111,3 +112,31 @@ def invite_staff_account(user_id: int):
         flash_category="warning",
     )
     return _show_to_admin(issued.value, back) if issued else redirect(back)
+
+
+@bp.route("/admin/audit")
+@allow(Audience.ADMIN)
+def audit_trail():
+    """The audit log, newest first, filtered by person, couple, action and dates; read-only."""
+    form = TrailForm(request.args)
+    valid = form.validate() if request.args else True
+    person = services.find_user_by_email(form.person.data) if form.person.data else None
+    if valid and form.person.data and person is None:
+        form.person.errors.append("No account has this e-mail address.")
+        valid = False
+    wanted = (
+        trail.TrailFilter(
+            actor_id=person.id if person else None,
+            couple_id=form.couple.data,
+            action=form.action.data or "",
+            start=form.start.data,
+            end=form.end.data,
+        )
+        if valid
+        else trail.TrailFilter(actor_id=-1)  # show nothing until the filters make sense
+    )
+    page = trail.entries(wanted, clamp_page(request.args.get("page")))
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "accounts/audit_trail.html", form=form, page=page, args=args
+    ), 200 if valid else 400

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, validators
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    validators,
+)
 
 from practice.access import Role
 from practice.accounts import passwords, services
@@ -97,3 +105,21 @@ class CodeForm(FlaskForm):
         filters=[strip],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+
+
+class TrailForm(FlaskForm):
+    """The audit log's filters (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    person = LineField("Person's e-mail", [validators.Optional(), max_length(254)], filters=[strip])
+    couple = IntegerField(
+        "Couple (number)",
+        [validators.Optional(), validators.NumberRange(1, 2**31 - 1, "Enter a couple's number.")],
+    )
+    action = LineField(
+        "Action begins with", [validators.Optional(), max_length(60)], filters=[strip]
+    )
+    start = DateField("From", [validators.Optional()])
+    end = DateField("To", [validators.Optional()])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from practice import db
 from practice.access import Permission
 from practice.agreements.models import Agreement, AgreementVersion
+from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
 from practice.couples.policy import can as can_for_couple
 
@@ -32,6 +33,7 @@ def load_own_agreement_or_404(partner: Partner, agreement_id: int) -> Agreement:
     agreement = _load_agreement(agreement_id)
     if agreement is None or agreement.couple_id != partner.couple_id:
         abort(404)
+    audit.read(current_user, agreement)
     return agreement
 
 
@@ -40,4 +42,5 @@ def load_agreement_or_404(agreement_id: int, permission: Permission) -> Agreemen
     agreement = _load_agreement(agreement_id)
     if agreement is None or not can_for_couple(current_user, permission, agreement.couple):
         abort(404)
+    audit.read(current_user, agreement)
     return agreement

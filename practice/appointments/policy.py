@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from practice import db
 from practice.access import Permission
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
+from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
 from practice.couples.policy import can
 
@@ -26,6 +27,7 @@ def load_appointment_or_404(appointment_id: int, permission: Permission) -> Appo
     )
     if appointment is None or not can(current_user, permission, appointment.couple):
         abort(404)
+    audit.read(current_user, appointment)
     return appointment
 
 
@@ -46,6 +48,7 @@ def load_note_or_404(note_id: int, permission: Permission) -> ProgressNote:
     )
     if note is None or not can(current_user, permission, note.appointment.couple):
         abort(404)
+    audit.read(current_user, note)
     return note
 
 

@@ -10,13 +10,24 @@ from practice.db import Base, UTCDateTime
 
 
 class AuditEntry(Base):
-    """One action on one record. Holds ids and action names only, never what a client wrote."""
+    """One action on one record: who, what, which object, when, from where. Holds ids and
+    action names only, never what a client wrote.
+
+    Entries are only ever added, and each carries the hash of the one before it
+    (``prev_hash``) inside its own (``entry_hash``): an entry changed, removed or slipped in
+    out of band breaks the chain, which `practice audit verify` finds.
+    """
 
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    action: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60), index=True)
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None]
+    # The couple whose record it concerns, so that a record's own trail is one query away.
+    couple_id: Mapped[int | None] = mapped_column(index=True)
+    address: Mapped[str | None] = mapped_column(String(45))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from practice.cli import database, directory, mail, reports, server, users
+from practice.cli import audit, database, directory, mail, reports, server, users
 
 
 @click.group()
@@ -22,5 +22,6 @@ for command in (
     mail.reminders_group,
     mail.outbox_group,
     users.user_group,
+    audit.audit_group,
 ):
     main.add_command(command)

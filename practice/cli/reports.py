@@ -33,7 +33,7 @@ def report_note(note_id: int, output: Path) -> None:
         if note is None or not note.is_signed:
             raise click.ClickException(f"No signed note has the id {note_id}.")
         report = notes.note_report(note)
-        services.record(report, None, note_id)
+        services.record(report, None, note_id, couple_id=note.couple_id)
         db.session.commit()
     write_report(output, report)
 
@@ -48,7 +48,7 @@ def _couple_report(kind: str, couple_id: int, start, end, output: Path) -> None:
         build = progress.progress_context if kind == "progress" else summary.summary_context
         context, extra = build(couple, start, end)
         report = services.build(kind, output.name, context, extra)
-        services.record(report, None, couple_id, (start, end))
+        services.record(report, None, couple_id, (start, end), couple_id=couple_id)
         db.session.commit()
     write_report(output, report)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from practice import db
 from practice.access import Permission, Role
 from practice.accounts.models import User
+from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
 
 # Clinical work on a couple belongs to the couple's own counselor and nobody else.
@@ -48,6 +49,7 @@ def load_couple_or_404(couple_id: int, permission: Permission) -> Couple:
     )
     if couple is None or not can(current_user, permission, couple):
         abort(404)
+    audit.read(current_user, couple)
     return couple
 
 
@@ -64,6 +66,7 @@ def load_own_partner_or_404() -> Partner:
     )
     if partner is None:
         abort(404)
+    audit.read(current_user, partner)
     return partner
 
 

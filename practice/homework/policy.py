@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from practice import db
 from practice.access import Permission
+from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
 from practice.couples.policy import can as can_for_couple
 from practice.homework.models import Assignment, Completion, Feedback
@@ -34,6 +35,7 @@ def load_assignment_or_404(assignment_id: int, permission: Permission) -> Assign
     assignment = db.session.scalar(_assignment_query(assignment_id))
     if assignment is None or not can_for_couple(current_user, permission, assignment.couple):
         abort(404)
+    audit.read(current_user, assignment)
     return assignment
 
 
@@ -62,4 +64,5 @@ def load_own_assignment_or_404(partner: Partner, assignment_id: int) -> Assignme
         or assignment.partner_id not in (None, partner.id)
     ):
         abort(404)
+    audit.read(current_user, assignment)
     return assignment

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from practice.accounts import trail
 from practice.accounts.models import User
 from practice.agreements import services as agreements_services
 from practice.agreements.models import Agreement, AgreementStatus
@@ -64,6 +65,7 @@ class CoupleOverview:
     agreements: list[Agreement]
     digest: Digest
     referrals: list[Referral]
+    opened_by: list[trail.Opened]  # from the audit trail, this visit not yet counted
 
     @property
     def open_safety_flags(self) -> list[SafetyScreen]:
@@ -85,6 +87,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         agreements=agreements,
         digest=digest(couple, assignments, agreements, last.starts_at if last else None, today),
         referrals=referrals_of(couple),
+        opened_by=trail.who_opened(couple.id),
     )
 
 

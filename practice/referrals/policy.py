@@ -4,10 +4,12 @@ with them."""
 from __future__ import annotations
 
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import select
 
 from practice import db
 from practice.access import Permission
+from practice.audit import services as audit
 from practice.couples.models import Partner
 from practice.couples.policy import load_couple_or_404
 from practice.referrals.models import Referral
@@ -20,6 +22,7 @@ def load_referral_or_404(referral_id: int, permission: Permission) -> Referral:
     if referral is None:
         abort(404)
     load_couple_or_404(referral.couple_id, permission)
+    audit.read(current_user, referral)
     return referral
 
 
@@ -28,4 +31,5 @@ def load_own_referral_or_404(partner: Partner, referral_id: int) -> Referral:
     referral = db.session.scalar(visible_to_partner(partner).where(Referral.id == referral_id))
     if referral is None:
         abort(404)
+    audit.read(current_user, referral)
     return referral

@@ -8,6 +8,7 @@ from datetime import date
 
 from practice import db
 from practice.accounts.models import User
+from practice.audit import services as audit
 from practice.reporting.models import GeneratedReport
 from practice.reporting.render import render_pdf
 
@@ -39,8 +40,11 @@ def record(
     actor: User | None,
     subject_id: int | None,
     period: tuple[date | None, date | None] = (None, None),
+    *,
+    couple_id: int | None = None,
 ) -> GeneratedReport:
-    """Note that a report was made, by whom, for what, and its SHA-256."""
+    """Note that a report was made, by whom, for what, and its SHA-256 (in the audit trail
+    too, under the couple it is about)."""
     entry = GeneratedReport(
         kind=report.kind,
         subject_id=subject_id,
@@ -51,4 +55,5 @@ def record(
     )
     db.session.add(entry)
     db.session.flush()
+    audit.record(actor, f"report.{report.kind}", entry, couple_id=couple_id)
     return entry

@@ -36,12 +36,13 @@ def _sent(
     *,
     extra: dict[str, bytes] | None = None,
     period: tuple[date | None, date | None] = (None, None),
+    couple_id: int | None = None,
 ) -> Response:
     """Render outside the transaction (the data is read, so no lock is held while WeasyPrint
     works), record the report (committed with the request), and send it."""
     finish_reading()
     report = services.build(kind, filename, context, extra)
-    services.record(report, current_user, subject_id, period)
+    services.record(report, current_user, subject_id, period, couple_id=couple_id)
     return _pdf_response(report)
 
 
@@ -70,6 +71,7 @@ def portal_worksheet(assignment_id: int):
         f"worksheet-assignment-{assignment_id}.pdf",
         printables.worksheet_context(assignment.version, assignment),
         assignment.version.exercise_id,
+        couple_id=assignment.couple_id,
     )
 
 
@@ -85,7 +87,7 @@ def handout(couple_id: int):
         couple.display_name,
         couple.counselor.name,
     )
-    return _sent("handout", f"services-{couple_id}.pdf", context, couple_id)
+    return _sent("handout", f"services-{couple_id}.pdf", context, couple_id, couple_id=couple_id)
 
 
 def _period_arg(name: str, default: date) -> date:
@@ -104,7 +106,9 @@ def _couple_period_report(couple_id: int, kind: str, make_context) -> Response:
         start, end = end, start
     context, extra = make_context(couple, start, end)
     filename = f"{kind}-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
-    return _sent(kind, filename, context, couple_id, extra=extra, period=(start, end))
+    return _sent(
+        kind, filename, context, couple_id, extra=extra, period=(start, end), couple_id=couple_id
+    )
 
 
 @bp.route("/couples/<id:couple_id>/progress-report.pdf")
@@ -128,4 +132,10 @@ def note_pdf(note_id: int):
     note = load_note_or_404(note_id, Permission.NOTE_READ)
     if not note.is_signed:
         abort(404)
-    return _sent("note", notes.note_filename(note), notes.note_context(note), note_id)
+    return _sent(
+        "note",
+        notes.note_filename(note),
+        notes.note_context(note),
+        note_id,
+        couple_id=note.couple_id,
+    )

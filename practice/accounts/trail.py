@@ -1,0 +1,74 @@
+"""Reading the audit trail: the admin's filtered list, and who has opened a couple's record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, select
+
+from practice import clock, db
+from practice.accounts.models import User
+from practice.audit.models import AuditEntry
+from practice.pagination import Page
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    actor_id: int | None = None
+    couple_id: int | None = None
+    action: str = ""  # the start of an action name: "note", "couples.read", "report."
+    start: date | None = None
+    end: date | None = None
+
+
+def _filtered(query: Select, wanted: TrailFilter) -> Select:
+    if wanted.actor_id is not None:
+        query = query.where(AuditEntry.actor_id == wanted.actor_id)
+    if wanted.couple_id is not None:
+        query = query.where(AuditEntry.couple_id == wanted.couple_id)
+    if wanted.action:
+        query = query.where(AuditEntry.action.startswith(wanted.action, autoescape=True))
+    # Days are the practice's days; entries are stored in UTC.
+    if wanted.start is not None:
+        query = query.where(AuditEntry.at >= clock.from_local(wanted.start, time.min))
+    if wanted.end is not None:
+        next_day = wanted.end + timedelta(days=1)
+        query = query.where(AuditEntry.at < clock.from_local(next_day, time.min))
+    return query
+
+
+def entries(wanted: TrailFilter, page: int) -> Page:
+    """One page of entries, newest first, each with the name of who acted."""
+    base = _filtered(select(AuditEntry.id), wanted)
+    ordered = _filtered(
+        select(AuditEntry, User.name).outerjoin(User, User.id == AuditEntry.actor_id), wanted
+    ).order_by(AuditEntry.id.desc())
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    number = max(1, min(page, -(-total // PAGE_SIZE) or 1))
+    rows = db.session.execute(ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+    return Page(items=rows, number=number, per_page=PAGE_SIZE, total=total)
+
+
+@dataclass(frozen=True)
+class Opened:
+    name: str
+    role_label: str
+    last: datetime
+    times: int
+
+
+def who_opened(couple_id: int, limit: int = 10) -> list[Opened]:
+    """The people who have opened a couple's record, the most recent first (one query)."""
+    last = func.max(AuditEntry.at)
+    rows = db.session.execute(
+        select(User.name, User.role, last, func.count())
+        .join(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.couple_id == couple_id, AuditEntry.action.endswith(".read"))
+        .group_by(User.id, User.name, User.role)
+        .order_by(last.desc())
+        .limit(limit)
+    ).all()
+    return [Opened(name, role.label, when, times) for name, role, when, times in rows]
