@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from practice import access, clock, db, logs, resources, unit_of_work
+from practice import access, clock, crypto, db, logs, resources, unit_of_work
 from practice.accounts import admin_views, profile_views, signin, throttle, two_factor_views  # noqa: F401 (routes on accounts_bp)
 from practice.accounts.views import bp as accounts_bp
 from practice.agreements.views import bp as agreements_bp
@@ -89,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         env["PRACTICE_ENV"] = config["PRACTICE_ENV"]
     app.config.update(load_config(Path(app.instance_path), env))
     app.config.update(config or {})
+    crypto.install(app.config["ENCRYPTION_KEYRING"])
 
     app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["PRACTICE_TRUSTED_PROXIES"])
     app.url_map.converters["id"] = RecordId

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from practice import crypto
 from practice.proxies import parse_proxies
 
 ENVIRONMENTS = ("development", "production", "testing")
@@ -55,6 +56,11 @@ SETTINGS = (
         "RATELIMIT_STORAGE_URI",
         "memory://",
         "where sign-in attempts are counted; redis://host:6379 to share it between processes",
+    ),
+    Setting(
+        "PRACTICE_ENCRYPTION_KEY",
+        None,
+        "data keys as id=key pairs (first current); else instance/encryption-keys.json",
     ),
     Setting(
         "PRACTICE_TRUSTED_PROXIES",
@@ -135,6 +141,28 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _keyring(environment: str, instance_path: Path, env: dict[str, str]) -> crypto.Keyring:
+    """The data keys: from PRACTICE_ENCRYPTION_KEY, else the instance folder's key file (which
+    development makes on first use); production refuses to start without either."""
+    try:
+        if env.get("PRACTICE_ENCRYPTION_KEY"):
+            return crypto.parse_env(env["PRACTICE_ENCRYPTION_KEY"])
+        key_file = instance_path / crypto.KEY_FILE
+        if key_file.exists():
+            return crypto.read_file(key_file)
+    except crypto.KeyringError as error:
+        raise ConfigError(str(error)) from None
+    if environment == "production":
+        raise ConfigError(
+            "No encryption key: set PRACTICE_ENCRYPTION_KEY (practice keys new prints one) or "
+            f"put {crypto.KEY_FILE} in the instance folder, and keep a copy with the backups."
+        )
+    keyring = crypto.new_keyring()
+    if environment == "development":
+        crypto.write_file(key_file, keyring)
+    return keyring
+
+
 def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, object]:
     """Read the settings from the environment and refuse a configuration that cannot run."""
     env = dict(os.environ if env is None else env)
@@ -198,4 +226,9 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         or _bool_setting(env, "PRACTICE_REQUIRE_TWO_FACTOR"),
         "MAIL_FROM": env.get("MAIL_FROM", "practice@localhost"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        "ENCRYPTION_KEYRING": _keyring(environment, instance_path, env),
+        # Where the keys live: the environment, or the instance folder's key file.
+        "ENCRYPTION_KEY_SOURCE": "environment"
+        if env.get("PRACTICE_ENCRYPTION_KEY")
+        else str(instance_path / crypto.KEY_FILE),
     }

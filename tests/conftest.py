@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -12,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import sessionmaker
 
-from practice import clock, create_app, db
+from practice import clock, create_app, crypto, db
 from practice.accounts.models import User
 from practice.db import get_database
 from practice.directory.taxonomy import CATEGORIES, DOMESTIC_VIOLENCE_TERM
@@ -21,6 +22,9 @@ from tests.factories import PASSWORD, CoupleFactory, add_service, partner_with_l
 from tests.processes import free_port
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# One data key for the whole run, in the environment so that every app and every `practice`
+# process started by a test reads what the others wrote (production requires one as well).
+os.environ.setdefault("PRACTICE_ENCRYPTION_KEY", crypto.env_value(crypto.new_keyring()))
 
 
 def make_test_app(database_url: str, **overrides: object) -> Flask:

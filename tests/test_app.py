@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import select, text
 
@@ -54,7 +56,10 @@ def test_an_unexpected_error_shows_a_plain_page_without_internals(database_url):
 
 
 def test_session_cookie_is_secure_outside_local_development(tmp_path):
-    production = load_config(tmp_path, {"PRACTICE_ENV": "production", "SECRET_KEY": "k" * 32})
+    keys = {"PRACTICE_ENCRYPTION_KEY": os.environ["PRACTICE_ENCRYPTION_KEY"]}
+    production = load_config(
+        tmp_path, {"PRACTICE_ENV": "production", "SECRET_KEY": "k" * 32, **keys}
+    )
     development = load_config(tmp_path, {"PRACTICE_ENV": "development"})
     assert production["SESSION_COOKIE_SECURE"] is True
     assert development["SESSION_COOKIE_SECURE"] is False

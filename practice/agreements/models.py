@@ -3,11 +3,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice import clock
 from practice.couples.models import Couple, Partner
+from practice.crypto import EncryptedJSON
 from practice.db import Base, UTCDateTime, enum_by_value
 from practice.exercises.models import AgreementKind, ExerciseVersion
 
@@ -68,7 +69,7 @@ class AgreementVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    content: Mapped[dict[str, object]] = mapped_column(JSON)
+    content: Mapped[dict[str, object]] = mapped_column(EncryptedJSON("agreement"))
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))

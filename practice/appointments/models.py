@@ -3,12 +3,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice import clock
 from practice.accounts.models import User
 from practice.couples.models import Couple, Partner
+from practice.crypto import EncryptedJSON, EncryptedText
 from practice.db import Base, UTCDateTime, enum_by_value
 
 MAX_APPOINTMENT_MINUTES = 240  # the form refuses longer ones; the clash check relies on it
@@ -134,16 +135,16 @@ class ProgressNote(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     format: Mapped[NoteFormat] = mapped_column(enum_by_value(NoteFormat), default=NoteFormat.DAP)
-    data_section: Mapped[str] = mapped_column(Text, default="")
-    subjective: Mapped[str] = mapped_column(Text, default="")
-    objective: Mapped[str] = mapped_column(Text, default="")
-    assessment: Mapped[str] = mapped_column(Text, default="")
-    plan: Mapped[str] = mapped_column(Text, default="")
+    data_section: Mapped[str] = mapped_column(EncryptedText("note"), default="")
+    subjective: Mapped[str] = mapped_column(EncryptedText("note"), default="")
+    objective: Mapped[str] = mapped_column(EncryptedText("note"), default="")
+    assessment: Mapped[str] = mapped_column(EncryptedText("note"), default="")
+    plan: Mapped[str] = mapped_column(EncryptedText("note"), default="")
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
-    interventions: Mapped[str] = mapped_column(Text, default="")
-    homework_reviewed: Mapped[str] = mapped_column(Text, default="")
+    interventions: Mapped[str] = mapped_column(EncryptedText("note"), default="")
+    homework_reviewed: Mapped[str] = mapped_column(EncryptedText("note"), default="")
     risk_observed: Mapped[bool] = mapped_column(Boolean, default=False)
-    risk_details: Mapped[str] = mapped_column(Text, default="")
+    risk_details: Mapped[str] = mapped_column(EncryptedText("note"), default="")
     # active_history: the lock below must know the stored status even when it is overwritten.
     status: Mapped[NoteStatus] = mapped_column(
         enum_by_value(NoteStatus), default=NoteStatus.DRAFT, active_history=True
@@ -186,7 +187,7 @@ class NoteVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("progress_notes.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    content: Mapped[dict[str, object]] = mapped_column(JSON)
+    content: Mapped[dict[str, object]] = mapped_column(EncryptedJSON("note_version"))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -202,8 +203,8 @@ class Addendum(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("progress_notes.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText("addendum"))
+    body: Mapped[str] = mapped_column(EncryptedText("addendum"))
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from practice.cli import audit, database, directory, mail, reports, server, users
+from practice.cli import audit, database, directory, keys, mail, reports, server, users
 
 
 @click.group()
@@ -23,5 +23,6 @@ for command in (
     mail.outbox_group,
     users.user_group,
     audit.audit_group,
+    keys.keys_group,
 ):
     main.add_command(command)

@@ -3,12 +3,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice import clock
 from practice.accounts.models import User
 from practice.couples.models import Couple, Partner
+from practice.crypto import EncryptedJSON, EncryptedText
 from practice.db import Base, UTCDateTime, enum_by_value
 from practice.exercises.models import ExerciseVersion, Rhythm, Visibility
 
@@ -56,7 +57,7 @@ class Completion(Base):
     )
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
     period_start: Mapped[date] = mapped_column(Date)
-    answers: Mapped[dict[str, object]] = mapped_column(JSON)
+    answers: Mapped[dict[str, object]] = mapped_column(EncryptedJSON("answers"))
     status: Mapped[CompletionStatus] = mapped_column(enum_by_value(CompletionStatus))
     visibility: Mapped[Visibility] = mapped_column(enum_by_value(Visibility))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -84,7 +85,7 @@ class Feedback(Base):
         ForeignKey("completions.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText("feedback"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     completion: Mapped[Completion] = relationship(back_populates="feedback")

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, String
+from sqlalchemy import Boolean, Date, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practice import clock
 from practice.accounts.models import User
 from practice.couples.models import Partner
+from practice.crypto import EncryptedJSON
 from practice.db import Base, UTCDateTime
 
 
@@ -20,7 +21,7 @@ class MeasureResponse(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     measure_key: Mapped[str] = mapped_column(String(20))
-    answers: Mapped[dict[str, int]] = mapped_column(JSON)
+    answers: Mapped[dict[str, int]] = mapped_column(EncryptedJSON("measure"))
     total: Mapped[float] = mapped_column(Float)
     taken_on: Mapped[date] = mapped_column(Date)
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -39,7 +40,7 @@ class SafetyScreen(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
-    answers: Mapped[dict[str, int]] = mapped_column(JSON)
+    answers: Mapped[dict[str, int]] = mapped_column(EncryptedJSON("safety"))
     positive: Mapped[bool] = mapped_column(Boolean)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
