@@ -26,10 +26,16 @@ def _psycopg(url: str) -> str:
 @contextmanager
 def throwaway_database(folder: Path) -> Iterator[str]:
     """Yield the URL of a new, migrated, empty database; drop it afterwards."""
-    if not POSTGRES_SERVER:
-        url = f"sqlite:///{folder / f'practice-{uuid.uuid4().hex[:8]}.db'}"
+    with empty_database(folder) as url:
         migrate.upgrade(url)
         yield url
+
+
+@contextmanager
+def empty_database(folder: Path) -> Iterator[str]:
+    """Yield the URL of a new database without a single table; drop it afterwards."""
+    if not POSTGRES_SERVER:
+        yield f"sqlite:///{folder / f'practice-{uuid.uuid4().hex[:8]}.db'}"
         return
     server = make_url(_psycopg(POSTGRES_SERVER))
     name = f"practice_test_{uuid.uuid4().hex[:12]}"
@@ -38,7 +44,6 @@ def throwaway_database(folder: Path) -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)
     try:
-        migrate.upgrade(url)
         yield url
     finally:
         with admin.connect() as connection:

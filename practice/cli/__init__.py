@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from practice.cli import audit, database, directory, keys, mail, reports, server, users
+from practice.cli import audit, backups, database, directory, keys, mail, reports, server, users
 
 
 @click.group()
@@ -24,5 +24,7 @@ for command in (
     users.user_group,
     audit.audit_group,
     keys.keys_group,
+    backups.backup,
+    backups.restore,
 ):
     main.add_command(command)
