@@ -4,7 +4,7 @@ from practice.accounts.models import Invitation, RecoveryCode, Role, User, UserS
 from practice.agreements.models import Agreement, AgreementVersion
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit.models import AuditEntry
-from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.couples.models import CaseEvent, Couple, CoupleStatus, Partner
 from practice.directory.models import (
     DirectoryLocation,
     DirectoryRecord,
@@ -26,6 +26,7 @@ __all__ = [
     "Appointment",
     "Assignment",
     "AuditEntry",
+    "CaseEvent",
     "Completion",
     "Couple",
     "CoupleStatus",

@@ -70,3 +70,25 @@ class Partner(Base):
 
     couple: Mapped[Couple] = relationship(back_populates="partners")
     user: Mapped[User | None] = relationship()
+
+
+class CaseEventKind(enum.Enum):
+    OPENED = "opened"
+    STATUS = "status"
+    MOVED = "moved"
+
+
+class CaseEvent(Base):
+    """A step in the case's own history: opened, paused, closed, reopened, moved to another
+    counselor. The summary names staff and statuses only, never what a client said."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[CaseEventKind] = mapped_column(enum_by_value(CaseEventKind))
+    summary: Mapped[str] = mapped_column(String(300))
+
+    couple: Mapped[Couple] = relationship()

@@ -4,6 +4,7 @@ a couple to another counselor, and the caseload's query."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,8 @@ from practice.accounts import invitations, sessions
 from practice.accounts import services as accounts
 from practice.accounts.models import User
 from practice.audit import services as audit
-from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.couples.models import CaseEvent, CaseEventKind, Couple, CoupleStatus, Partner
+from practice.outbox import services as outbox
 from practice.pagination import Page, paginate
 from practice.unit_of_work import UserError
 
@@ -30,8 +32,33 @@ SORTS = {
 }
 
 
+# Makes the address of a couple's page, for e-mails to counselors.
+CoupleLink = Callable[[int], str]
+HISTORY_SHOWN = 20
+
+
 class CoupleError(UserError):
     """A change to a couple that cannot be made; the message is safe to show."""
+
+
+def _history(couple: Couple, actor: User | None, kind: CaseEventKind, summary: str) -> None:
+    db.session.add(
+        CaseEvent(couple=couple, actor_id=actor.id if actor else None, kind=kind, summary=summary)
+    )
+
+
+def case_history(couple_id: int, limit: int = HISTORY_SHOWN) -> list[tuple[CaseEvent, str | None]]:
+    """The case's history, newest first, each step with the name of who took it (one query)."""
+    return [
+        (event, name)
+        for event, name in db.session.execute(
+            select(CaseEvent, User.name)
+            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .where(CaseEvent.couple_id == couple_id)
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+            .limit(limit)
+        )
+    ]
 
 
 def _assign_partner(partner: Partner, data: dict[str, Any]) -> None:
@@ -71,6 +98,7 @@ def create_couple(counselor: User, data: dict[str, Any]) -> Couple:
         _assign_partner(partner, data[key])
         couple.partners.append(partner)
     db.session.add(couple)
+    _history(couple, counselor, CaseEventKind.OPENED, "Case opened")
     db.session.flush()
     audit.record(counselor, "couple.create", couple)
     log.info("couple %s created by %s", couple.id, counselor.id)
@@ -80,8 +108,12 @@ def create_couple(counselor: User, data: dict[str, Any]) -> Couple:
 def update_couple(couple: Couple, data: dict[str, Any], actor: User) -> bool:
     """Change a couple's details and status; return whether closing ended portal access."""
     partner_a, partner_b = couple.partners
-    was_closed = couple.status is CoupleStatus.CLOSED
+    was = couple.status
+    was_closed = was is CoupleStatus.CLOSED
     _assign_case(couple, data)
+    if couple.status is not was:
+        summary = f"Status changed from {was.label} to {couple.status.label}"
+        _history(couple, actor, CaseEventKind.STATUS, summary)
     _assign_partner(partner_a, data["partner_a"])
     _assign_partner(partner_b, data["partner_b"])
     ended = False
@@ -187,16 +219,48 @@ def active_counselors() -> list[User]:
     )
 
 
-def reassign_couple(couple: Couple, counselor: User, actor: User) -> None:
-    """Move a couple to another counselor's caseload."""
+def reassign_couple(
+    couple: Couple, counselor: User, actor: User, link: CoupleLink | None = None
+) -> None:
+    """Move a couple to another counselor's caseload, note it in the case's history and,
+    when ``link`` is given (mail is on), tell both counselors by e-mail."""
     if counselor.role is not Role.COUNSELOR or counselor.is_disabled:
         raise CoupleError("Choose an active counselor.")
     if counselor.id == couple.counselor_id:
         raise CoupleError(f"{couple.display_name} is already on {counselor.name}'s caseload.")
+    before = couple.counselor
     couple.counselor = counselor
+    summary = f"Moved from {before.name}'s caseload to {counselor.name}'s"
+    _history(couple, actor, CaseEventKind.MOVED, summary)
     db.session.flush()
     audit.record(actor, "couple.reassign", couple)
+    if link is not None:
+        for message in move_messages(couple, before, actor, link(couple.id)):
+            outbox.enqueue(*message)
     log.info("couple %s moved to counselor %s by %s", couple.id, counselor.id, actor.id)
+
+
+def move_messages(
+    couple: Couple, before: User, actor: User, page: str
+) -> list[tuple[str, str, str]]:
+    """The e-mails to the counselor who had a couple and to the one who has it now. They
+    name the record by its number only: e-mail leaves the practice, client names do not."""
+    after = couple.counselor
+    record = f"record {couple.id} (intake {couple.intake_date:%d %b %Y})"
+    return [
+        (
+            before.email,
+            f"Record {couple.id} moved to {after.name}",
+            f"Hello {before.name},\n\n{actor.name} has moved the couple of {record} from "
+            f"your caseload to {after.name}'s. It no longer appears in your caseload.\n",
+        ),
+        (
+            after.email,
+            f"Record {couple.id} is now on your caseload",
+            f"Hello {after.name},\n\n{actor.name} has moved the couple of {record} from "
+            f"{before.name}'s caseload to yours. Their record:\n{page}\n",
+        ),
+    ]
 
 
 def invite_partner(

@@ -10,6 +10,7 @@ from practice.accounts.views import invitation_mailer, show_invitation_once
 from practice.couples import services
 from practice.couples.forms import CoupleForm, ReassignForm
 from practice.couples.policy import load_couple_or_404, load_partner_or_404
+from practice.outbox import services as outbox
 from practice.pagination import clamp_page
 from practice.unit_of_work import attempt
 
@@ -99,8 +100,19 @@ def reassign_couple(couple_id: int):
         flash("Choose an active counselor.", "danger")
         return redirect(url_for("couples.admin_couples"))
     if attempt(
-        lambda: services.reassign_couple(couple, counselors[form.counselor_id.data], current_user),
+        lambda: services.reassign_couple(
+            couple, counselors[form.counselor_id.data], current_user, link=_couple_link()
+        ),
         flash_category="warning",
     ):
         flash(f"{couple.display_name} moved to {couple.counselor.name}.", "success")
     return redirect(url_for("couples.admin_couples"))
+
+
+def _couple_link() -> services.CoupleLink | None:
+    """The couple page's full address for e-mails, or None while mail is off."""
+    if not outbox.mail_is_on(current_app.config):
+        return None
+    # The configured address, not the request's Host header, which a client controls.
+    site = current_app.config["PRACTICE_BASE_URL"].rstrip("/")
+    return lambda couple_id: site + url_for("pages.couple", couple_id=couple_id)

@@ -13,7 +13,8 @@ from practice.agreements.models import Agreement, AgreementStatus
 from practice.appointments.digest import last_attended_appointment
 from practice.appointments.models import Appointment
 from practice.appointments.services import appointments_of, upcoming_for
-from practice.couples.models import Couple, Partner
+from practice.couples import services as couple_services
+from practice.couples.models import CaseEvent, Couple, Partner
 from practice.homework import schedule
 from practice.homework import services as homework
 from practice.homework.digest import Digest, digest
@@ -66,6 +67,7 @@ class CoupleOverview:
     digest: Digest
     referrals: list[Referral]
     opened_by: list[trail.Opened]  # from the audit trail, this visit not yet counted
+    history: list[tuple[CaseEvent, str | None]]  # opened, status changes, moves; newest first
 
     @property
     def open_safety_flags(self) -> list[SafetyScreen]:
@@ -88,6 +90,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         digest=digest(couple, assignments, agreements, last.starts_at if last else None, today),
         referrals=referrals_of(couple),
         opened_by=trail.who_opened(couple.id),
+        history=couple_services.case_history(couple.id),
     )
 
 

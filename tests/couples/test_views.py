@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from practice import clock, db
 from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.outbox.models import OutboxMessage
 from tests.conftest import count_queries
 from tests.factories import (
     AdminFactory,
@@ -450,3 +451,50 @@ def test_a_partner_signing_in_from_a_staff_link_lands_in_the_portal(client):
         "/sign-in?next=/couples", data={"email": user.email, "password": "correct horse battery"}
     )
     assert response.headers["Location"] == "/portal/"
+
+
+def test_moving_a_couple_emails_both_counselors_and_shows_in_the_case_history(
+    app, client, auth, mail_settings
+):
+    first = CounselorFactory(name="Dana Wren", email="dana.wren@example.com")
+    auth.login(first)
+    client.post("/couples/new", data=couple_form(status="paused"))
+    couple = db.session.scalar(select(Couple).where(Couple.counselor_id == first.id))
+    edit = couple_form(status="active", intake_date=couple.intake_date.isoformat())
+    client.post(f"/couples/{couple.id}/edit", data=edit)
+    auth.logout()
+
+    second = CounselorFactory(name="Sam Ortiz", email="sam.ortiz@example.com")
+    auth.login(AdminFactory(name="Lee Admin"))
+    client.post(f"/admin/couples/{couple.id}/counselor", data={"counselor_id": str(second.id)})
+    messages = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
+    assert set(messages) == {"dana.wren@example.com", "sam.ortiz@example.com"}
+    told_before, told_after = messages["dana.wren@example.com"], messages["sam.ortiz@example.com"]
+    assert "Lee Admin has moved" in told_before.body and "Sam Ortiz's" in told_before.body
+    page = app.config["PRACTICE_BASE_URL"].rstrip("/") + f"/couples/{couple.id}"
+    assert page in told_after.body
+    for message in messages.values():  # the e-mails leave the practice: no client names
+        assert "Jordan" not in message.body + message.subject
+        assert "Vale" not in message.body + message.subject
+    auth.logout()
+
+    auth.login(second)
+    history = client.get(f"/couples/{couple.id}").text.split('id="case-history"')[1]
+    history = history.split("</section>")[0]
+    steps = [line.split(": ", 1)[1].split("</li>")[0] for line in history.split("<li>")[1:]]
+    assert steps == [
+        "Moved from Dana Wren&#39;s caseload to Sam Ortiz&#39;s (Lee Admin)",
+        "Status changed from Paused to Active (Dana Wren)",
+        "Case opened (Dana Wren)",
+    ]
+
+
+def test_with_mail_off_a_move_queues_no_email_but_still_shows_in_the_history(client, auth):
+    couple = CoupleFactory()
+    second = CounselorFactory(name="Sam Ortiz")
+    auth.login(AdminFactory())
+    client.post(f"/admin/couples/{couple.id}/counselor", data={"counselor_id": str(second.id)})
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    auth.logout()
+    auth.login(second)
+    assert "caseload to Sam Ortiz&#39;s" in client.get(f"/couples/{couple.id}").text
