@@ -54,6 +54,8 @@ class Permission(enum.Enum):
     COUPLE_EDIT = "couple.edit"
     COUPLE_INVITE_PARTNER = "couple.invite_partner"
     COUPLE_REASSIGN = "couple.reassign"
+    COUPLE_EXPORT = "couple.export"
+    COUPLE_PURGE = "couple.purge"
     APPOINTMENT_MANAGE = "appointment.manage"
     NOTE_WRITE = "note.write"
     NOTE_READ = "note.read"

@@ -31,6 +31,7 @@ from practice.measures.views import bp as measures_bp
 from practice.pages.views import bp as pages_bp
 from practice.pages.views import portal as portal_bp
 from practice.proxies import TrustedProxyFix
+from practice.records.views import bp as records_bp
 from practice.referrals.views import bp as referrals_bp
 from practice.reporting.views import bp as reports_bp
 
@@ -147,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(records_bp)
     throttle.init_app(app)  # wraps views, so it comes after the blueprints
 
 

@@ -84,6 +84,11 @@ SETTINGS = (
     ),
     Setting("MAIL_FROM", "practice@localhost", "sender address of the practice's e-mail"),
     Setting("CASELOAD_PAGE_SIZE", "25", "couples per caseload page"),
+    Setting(
+        "RETENTION_YEARS",
+        "7",
+        "years a closed case is kept before an admin may purge it",
+    ),
 )
 
 
@@ -204,6 +209,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "SESSION_MAX_HOURS": _int_setting(env, "SESSION_MAX_HOURS", 1, 7 * 24),
         "INVITATION_TTL_HOURS": _int_setting(env, "INVITATION_TTL_HOURS", 1, 30 * 24),
         "CASELOAD_PAGE_SIZE": _int_setting(env, "CASELOAD_PAGE_SIZE", 5, 200),
+        "RETENTION_YEARS": _int_setting(env, "RETENTION_YEARS", 1, 100),
         "SESSION_COOKIE_NAME": "practice_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -144,6 +144,10 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "reports.handout": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "reports.progress_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "reports.summary_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "records.couple_record": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "records.retention_list": {"GET": only({ADMIN: 200}, 403)},
+    # The world's couple is open, so the admin is told it cannot be purged.
+    "records.purge": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 200}, 403)},
     "appointments.enter_measure": {
         "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import click
 
-from practice.cli import audit, backups, database, directory, keys, mail, reports, server, users
+from practice.cli import (
+    audit,
+    backups,
+    couples,
+    database,
+    directory,
+    keys,
+    mail,
+    reports,
+    server,
+    users,
+)
 
 
 @click.group()
@@ -19,6 +30,7 @@ for command in (
     database.exercises_group,
     directory.directory_group,
     reports.report_group,
+    couples.couple_group,
     mail.reminders_group,
     mail.outbox_group,
     users.user_group,

@@ -18,6 +18,7 @@ _OWN_COUNSELOR_ONLY = {
     Permission.COUPLE_VIEW,
     Permission.COUPLE_EDIT,
     Permission.COUPLE_INVITE_PARTNER,
+    Permission.COUPLE_EXPORT,
     Permission.APPOINTMENT_MANAGE,
     Permission.NOTE_WRITE,
     Permission.NOTE_READ,
@@ -35,7 +36,7 @@ def can(user: User, permission: Permission, couple: Couple) -> bool:
         return False
     if permission in _OWN_COUNSELOR_ONLY:
         return user.role is Role.COUNSELOR and couple.counselor_id == user.id
-    if permission is Permission.COUPLE_REASSIGN:
+    if permission in (Permission.COUPLE_REASSIGN, Permission.COUPLE_PURGE):
         return user.role is Role.ADMIN
     return False
 
