@@ -158,7 +158,7 @@ def find_invitation(token: str, purpose: Purpose) -> tuple[str, Invitation | Non
 
 def accept_invitation(invitation: Invitation, password: str) -> User:
     """Set the person's new password, use the link up, and end every session they had."""
-    if problem := password_problem(password):
+    if problem := password_problem(password, (invitation.user.email, invitation.user.name)):
         raise InvitationError(problem)
     invitation.used_at = clock.now()
     user = invitation.user

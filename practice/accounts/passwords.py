@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from zxcvbn import zxcvbn
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+# zxcvbn's score: 0 and 1 are passwords found near the top of common-password lists, or
+# simple patterns (repeats, keyboard rows, a word and a year). Length and variety beyond
+# that are the person's choice: no rules about digits or capitals.
+MIN_GUESSABILITY_SCORE = 2
+# Only the start is judged: the estimate's time grows steeply with length (0.03 s for 64
+# characters, 1.7 s for 256), and no common password is longer.
+JUDGED_LENGTH = 64
+TOO_COMMON = (
+    "This password is too easy to guess: it is a common one or a simple pattern. "
+    "A few unrelated words together make a strong one."
+)
 
 # argon2-cffi's defaults: RFC 9106's low-memory profile (t=3, m=64 MiB, p=4).
 STANDARD = PasswordHasher()
@@ -51,12 +64,22 @@ def needs_rehash(stored: str) -> bool:
     return hasher().check_needs_rehash(stored)
 
 
-def password_problem(password: str) -> str | None:
-    """Say what is wrong with a new password, or None when it is acceptable."""
+def password_problem(password: str, known: Iterable[str] = ()) -> str | None:
+    """Say what is wrong with a new password, or None when it is acceptable. ``known`` are
+    the person's own name and e-mail address, which make a password easy to guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Use at most {MAX_PASSWORD_LENGTH} characters."
     if not password.strip():
         return "A password cannot be only spaces."
+    # The whole name and address, and their parts: "ingrid.solberg", "ingrid", "solberg".
+    context = [
+        part
+        for value in known
+        for part in (value, *value.split("@"), *value.replace("@", " ").replace(".", " ").split())
+    ]
+    estimate = zxcvbn(password[:JUDGED_LENGTH], user_inputs=context)
+    if estimate["score"] < MIN_GUESSABILITY_SCORE:
+        return TOO_COMMON
     return None

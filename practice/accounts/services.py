@@ -67,7 +67,7 @@ def create_user(
     """Create an account; without a password it can only be entered through an invitation."""
     if email_taken(email):
         raise AccountError("An account with this e-mail address already exists.")
-    if password is not None and (problem := password_problem(password)):
+    if password is not None and (problem := password_problem(password, (email, name))):
         raise AccountError(problem)
     user = User(
         email=normalise_email(email),
@@ -121,7 +121,7 @@ def change_password(user: User, current: str, new: str, *, keep_token: str | Non
     person ends (the one of ``keep_token`` stays). Return how many ended."""
     if not matches(user.password_hash, current):
         raise AccountError("That is not your current password.", "current")
-    if problem := password_problem(new):
+    if problem := password_problem(new, (user.email, user.name)):
         raise AccountError(problem, "password")
     user.password_hash = hash_password(new)
     ended = end_all_sessions(user, except_token=keep_token)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from practice import create_app
 from practice.access import Role
 from practice.accounts import passwords, services
@@ -54,3 +56,25 @@ def test_a_wrong_password_and_an_unknown_e_mail_are_refused_alike(db_session):
     assert services.authenticate("known@example.com", "wrong password") is None
     assert services.authenticate("nobody@example.com", "right password") is None
     assert services.authenticate("Known@Example.com ", "right password") is not None
+
+
+def test_common_passwords_and_simple_patterns_are_refused_without_composition_rules(app):
+    with app.app_context():
+        for common in ("iloveyou12", "1234567890", "aaaaaaaaaaaa", "monkey123456", "x" * 200):
+            assert passwords.password_problem(common) == passwords.TOO_COMMON, common
+        # No rules about digits, capitals or symbols: plain words are fine, and long ones too.
+        for chosen in ("maple kettle orbit", "tangerine lighthouse", "z" * 3 + "q7 wren pail"):
+            assert passwords.password_problem(chosen) is None, chosen
+
+
+def test_a_password_made_of_ones_own_name_and_address_is_refused(db_session):
+    known = ("ingrid.solberg@example.com", "Ingrid Solberg")
+    for own in ("ingrid.solberg", "solberg2026", "ingridsolberg"):
+        assert passwords.password_problem(own, known) == passwords.TOO_COMMON, own
+        assert passwords.password_problem(own) is None  # weak for Ingrid only
+    current = "a long enough password"
+    user = services.create_user(
+        email=known[0], name=known[1], role=Role.COUNSELOR, password=current
+    )
+    with pytest.raises(services.AccountError, match="too easy to guess"):
+        services.change_password(user, current, "ingrid.solberg", keep_token=None)

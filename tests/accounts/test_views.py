@@ -217,11 +217,17 @@ def _invitation_for(user: User, created_by: User, ttl=timedelta(days=1)) -> str:
     return invitations.issue_invitation(user, created_by=created_by, ttl=ttl).token
 
 
+CHOSEN = "maple kettle orbit"
+
+
 def test_used_invitation_says_so(client):
     admin = AdminFactory()
     newcomer = services.create_user(email="new@example.com", name="New", role=Role.COUNSELOR)
     token = _invitation_for(newcomer, admin)
-    first = client.post(f"/invitation/{token}", data={"password": "p" * 12, "confirm": "p" * 12})
+    first = client.post(
+        f"/invitation/{token}",
+        data={"password": CHOSEN, "confirm": CHOSEN},
+    )
     assert first.status_code == 302
     client.post("/sign-out")
     again = client.get(f"/invitation/{token}")
@@ -238,7 +244,10 @@ def test_expired_invitation_says_so(client, db_session):
     response = client.get(f"/invitation/{token}")
     assert response.status_code == 410
     assert "This link has expired" in response.text
-    refused = client.post(f"/invitation/{token}", data={"password": "p" * 12, "confirm": "p" * 12})
+    refused = client.post(
+        f"/invitation/{token}",
+        data={"password": CHOSEN, "confirm": CHOSEN},
+    )
     assert refused.status_code == 410
     assert newcomer.password_hash is None
 
@@ -255,6 +264,10 @@ def test_unknown_invitation_token_says_so(client):
         ("short", "short", "Use at least 10 characters."),
         ("x" * 257, "x" * 257, "Use at most 256 characters."),
         ("long enough one", "different one!", "The two passwords differ."),
+        ("password123", "password123", "This password is too easy to guess"),
+        ("qwertyuiop", "qwertyuiop", "This password is too easy to guess"),
+        ("1q2w3e4r5t", "1q2w3e4r5t", "This password is too easy to guess"),
+        ("Password123!", "Password123!", "This password is too easy to guess"),
     ],
 )
 def test_bad_new_passwords_are_refused(client, password, confirm, message):
