@@ -98,6 +98,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "accounts.turn_off_second_factor": {"POST": everyone(302)},
     "accounts.staff_accounts": {"GET": only({ADMIN: 200}, 403)},
     "accounts.audit_trail": {"GET": only({ADMIN: 200}, 403)},
+    "accounts.audit_trail_csv": {"GET": only({ADMIN: 200}, 403)},
     "accounts.new_staff_account": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
     "accounts.edit_staff_account": {
         "GET": only({ADMIN: 200}, 403),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -13,6 +14,18 @@ from practice.audit.models import AuditEntry
 from practice.pagination import Page
 
 PAGE_SIZE = 50
+# One download holds at most this many entries, the newest; narrower dates reach older ones.
+EXPORT_LIMIT = 100_000
+EXPORT_COLUMNS = (
+    "entry",
+    "at (UTC)",
+    "who",
+    "action",
+    "record type",
+    "record",
+    "couple",
+    "address",
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,26 @@ def entries(wanted: TrailFilter, page: int) -> Page:
     number = max(1, min(page, -(-total // PAGE_SIZE) or 1))
     rows = db.session.execute(ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
     return Page(items=rows, number=number, per_page=PAGE_SIZE, total=total)
+
+
+def export_rows(wanted: TrailFilter) -> Iterator[tuple[object, ...]]:
+    """The matching entries for a CSV file, newest first, read as plain columns (one query)."""
+    query = _filtered(
+        select(
+            AuditEntry.id,
+            AuditEntry.at,
+            User.name,
+            AuditEntry.action,
+            AuditEntry.object_type,
+            AuditEntry.object_id,
+            AuditEntry.couple_id,
+            AuditEntry.address,
+        ).outerjoin(User, User.id == AuditEntry.actor_id),
+        wanted,
+    ).order_by(AuditEntry.id.desc())
+    for row in db.session.execute(query.limit(EXPORT_LIMIT)):
+        entry_id, at, name, *rest = row
+        yield (entry_id, at.isoformat(), name or "the system", *rest)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 
 from practice.directory.hsds import Column, Resource, resource_order, resources_by_name
+from practice.spreadsheet_cells import restored
 
 MAX_PROBLEMS = 50
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -151,7 +152,8 @@ def _read_csv(resource: Resource, content: bytes, problems: list[Problem]) -> li
                 )
             )
             continue
-        given = dict(zip(header, values, strict=True))
+        # Cells our own export marked as text (a leading apostrophe) read as they were.
+        given = dict(zip(header, map(restored, values), strict=True))
         row = {name: given.get(name, "") for name in resource.column_names}
         for name, value in row.items():
             if name in known:

@@ -21,6 +21,7 @@ from practice.directory.index import rebuild_index
 from practice.directory.models import DirectoryRecord
 from practice.directory.package import read_package
 from practice.directory.taxonomy import CATEGORIES, PRACTICE_TAXONOMY_ID
+from practice.spreadsheet_cells import neutralised
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,10 @@ def export_package(target: Path) -> dict[str, int]:
         writer = csv.DictWriter(buffer, fieldnames=list(resource.column_names), lineterminator="\n")
         writer.writeheader()
         for row in by_resource.get(resource.name, []):
-            writer.writerow({column: row.get(column, "") for column in resource.column_names})
+            # Opened in a spreadsheet, no cell runs as a formula; our import reads them back.
+            writer.writerow(
+                {column: neutralised(row.get(column, "")) for column in resource.column_names}
+            )
         files[resource.path] = buffer.getvalue().encode("utf-8")
         counts[resource.name] = len(by_resource.get(resource.name, []))
     files["datapackage.json"] = json.dumps(descriptor(), indent=2).encode("utf-8")

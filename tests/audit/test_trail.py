@@ -3,6 +3,8 @@ that an entry changed, removed or slipped in by hand is found."""
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 
 import pytest
@@ -97,6 +99,30 @@ def test_an_admin_filters_the_log_and_nobody_else_sees_it(client, auth, db_sessi
     assert second.counselor.name in by_person and first.counselor.name not in by_person
     unknown = client.get("/admin/audit?person=nobody@example.com")
     assert unknown.status_code == 400 and "No account has this e-mail address." in unknown.text
+
+
+def test_the_log_downloads_as_csv_with_formulas_made_harmless_and_the_download_logged(
+    client, auth, db_session
+):
+    couple = CoupleFactory()
+    couple.counselor.name = '=HYPERLINK("http://bad.example","open")'
+    auth.login(couple.counselor)
+    client.get(f"/couples/{couple.id}")
+    auth.logout()
+    admin = AdminFactory()
+    auth.login(admin)
+    response = client.get(f"/admin/audit.csv?couple={couple.id}")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:4] == ["entry", "at (UTC)", "who", "action"]
+    reads = [row for row in rows[1:] if row[3] == "couples.read"]
+    assert len(reads) == 1
+    assert reads[0][2] == '\'=HYPERLINK("http://bad.example","open")'  # text, not a formula
+    assert reads[0][6] == str(couple.id)
+    assert [e.actor_id for e in trail(action="audit.export")] == [admin.id]
+    bad = client.get("/admin/audit.csv?person=nobody@example.com")
+    assert bad.status_code == 302  # back to the page, where the field says what is wrong
 
 
 def test_the_application_cannot_change_or_delete_an_entry(db_session):

@@ -87,6 +87,23 @@ def test_importing_twice_updates_in_place_and_never_duplicates(db_session, tmp_p
     assert db_session.scalar(select(DirectoryService.name)) == "Community Counselling (evenings)"
 
 
+def test_a_formula_in_a_service_name_is_exported_as_text_and_reads_back_unchanged(
+    db_session, tmp_path
+):
+    hostile = '=HYPERLINK("http://attacker.example","Open")'
+    services.import_package(EXAMPLE)
+    changed = _copy(tmp_path)
+    _edit(changed / "services.csv", 2, "name", hostile)
+    services.import_package(changed)
+    services.export_package(tmp_path / "out")
+    with (tmp_path / "out" / "services.csv").open(newline="", encoding="utf-8") as handle:
+        exported = next(csv.DictReader(handle))
+    # A spreadsheet shows a cell that starts with an apostrophe as text, never as a formula.
+    assert exported["name"] == "'" + hostile
+    services.import_package(tmp_path / "out")
+    assert db_session.scalar(select(DirectoryService.name)) == hostile
+
+
 def test_a_zipped_package_imports(db_session, tmp_path):
     archive = tmp_path / "package.zip"
     with zipfile.ZipFile(archive, "w") as bundle:
