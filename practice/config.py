@@ -199,7 +199,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
             f"PRACTICE_TIMEZONE must be a time zone name such as America/Chicago, not {timezone!r}"
         ) from None
     local = environment != "production"
-    return {
+    settings = {
         "PRACTICE_ENV": environment,
         "TESTING": environment == "testing",
         "SECRET_KEY": secret_key,
@@ -238,3 +238,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         if env.get("PRACTICE_ENCRYPTION_KEY")
         else str(instance_path / crypto.KEY_FILE),
     }
+    if environment != "development":
+        # Flask would otherwise take debug from FLASK_DEBUG, left over from a developer's shell.
+        settings["DEBUG"] = False
+    return settings

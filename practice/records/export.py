@@ -145,8 +145,14 @@ def _homework(couple_id: int, other: int | None) -> dict[str, list[dict[str, Any
         )
         .order_by(ExerciseVersion.id)
     )
+    # An unsent draft belongs to the partner writing it until it is sent; it is not yet record.
     completions = _all(
-        select(Completion).where(Completion.assignment_id.in_(assigned)).order_by(Completion.id)
+        select(Completion)
+        .where(
+            Completion.assignment_id.in_(assigned),
+            Completion.status == CompletionStatus.SUBMITTED,
+        )
+        .order_by(Completion.id)
     )
     feedback = _grouped(
         _all(

@@ -74,6 +74,15 @@ def full_record(*, closing: dict[str, object] | None = None, **couple_fields: ob
         actor=users[1],
     )
     homework.add_feedback(shared, "FEEDBACK-TEXT", counselor)
+    homework.save_answers(
+        shared_assignment,
+        first,
+        {"heard": "FIRST-UNSENT-DRAFT", "connected": 2},
+        visibility=Visibility.SHARED,
+        submit=False,
+        today=today,
+        actor=users[0],
+    )
     for partner, user in zip((first, second), users, strict=True):
         answers = dict(zip(CSI4.item_keys, (3, 3, 3, 3), strict=True))
         measures.record_response(partner, CSI4, answers, today, counselor)

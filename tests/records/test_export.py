@@ -94,6 +94,18 @@ def test_a_record_prepared_for_one_partner_leaves_out_what_only_the_other_may_se
     assert "FIRST-PRIVATE-ANSWER" not in json.dumps(other)
 
 
+def test_an_unsent_draft_is_in_no_record_not_even_the_one_prepared_for_its_writer(client, auth):
+    """The portal tells a partner that only they see a draft until they send it."""
+    record = full_record()
+    first_id, _ = record.partner_ids
+    auth.login(record.couple.counselor)
+    whole, _ = download(client, record.couple.id)
+    prepared, _ = download(client, record.couple.id, partner=first_id)
+    assert "SECOND-SHARED-ANSWER" in whole and "SECOND-SHARED-ANSWER" in prepared
+    assert "FIRST-UNSENT-DRAFT" not in whole
+    assert "FIRST-UNSENT-DRAFT" not in prepared
+
+
 def test_the_record_costs_the_same_queries_however_big_it_is(app, client, auth):
     small = full_record()
     counselor = small.couple.counselor

@@ -122,7 +122,7 @@ def test_a_purge_needs_the_record_number_and_then_removes_the_whole_case(client,
     assert after["progress_notes"] == before["progress_notes"] + 2
     assert removed["couples"] == 1 and removed["partners"] == 2
     assert removed["progress_notes"] == 2
-    assert removed["completions"] == 4  # three answers, and the agreement sent
+    assert removed["completions"] == 5  # three answers, a draft, the agreement sent
     assert removed["safety_screens"] == 2 and removed["agreements"] == 1
     assert kept.couple.id in db.session.scalars(text("SELECT id FROM couples")).all()
     # The partner's sign-in holds nothing of them and opens nothing.
