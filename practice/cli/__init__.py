@@ -13,6 +13,7 @@ from practice.cli import (
     keys,
     mail,
     reports,
+    seed,
     server,
     users,
 )
@@ -38,5 +39,6 @@ for command in (
     keys.keys_group,
     backups.backup,
     backups.restore,
+    seed.seed_command,
 ):
     main.add_command(command)

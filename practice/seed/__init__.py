@@ -1,0 +1,1 @@
+"""Load data for measuring: a practice of realistic size, fictional, written in bulk."""
