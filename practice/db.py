@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Enum, MetaData, String, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -82,10 +82,64 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock at the start, so two requests that both write wait
-        # for each other (busy_timeout) instead of one failing with "database is locked"
-        # when it upgrades a read. One writer at a time is what SQLite offers anyway.
+        # A page that only reads takes no lock: readers never wait for each other or for a
+        # writer (WAL). Everything else begins IMMEDIATE, taking the write lock at the start,
+        # so two writers wait for each other (busy_timeout) instead of one failing with
+        # "database is locked" when it upgrades a read. What a reading page writes at its end
+        # (the audit entry of the read) is made in a write transaction of its own: see
+        # ``prepare_to_write``.
+        deferred = reading()
+        connection.info[BEGAN_DEFERRED] = deferred
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def reading() -> bool:
+    """Whether this is a page request that has not finished reading yet."""
+    return has_request_context() and request.method in READ_METHODS and not g.get("done_reading")
+
+
+def done_reading() -> None:
+    """From here on, the request's transactions write (a report's record after its PDF)."""
+    g.done_reading = True
+
+
+def prepare_to_write(session: Session) -> None:
+    """Before a reading page commits what it wrote, trade its read snapshot for the write lock.
+
+    On SQLite a transaction that has read cannot always become a writer: if another one
+    committed meanwhile, it fails at once with "database is locked". So the read transaction
+    is ended and a write transaction begun in its place before the changes are flushed (a
+    reading page does not flush early: autoflush is off while it reads). PostgreSQL has no
+    such limit.
+    """
+    if not session.in_transaction() or session.info.get(FLUSHED_WHILE_READING):
+        return
+    if not isinstance(session.get_bind(), Engine):
+        return  # a test's session on an outer transaction, which must stay as it is
+    connection = session.connection()
+    if connection.info.get(BEGAN_DEFERRED):  # only ever on SQLite
+        connection.exec_driver_sql("ROLLBACK")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info[BEGAN_DEFERRED] = False
+
+
+BEGAN_DEFERRED = "practice.began_deferred"
+FLUSHED_WHILE_READING = "practice.flushed_while_reading"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_early_flush(session: Session, _context: object) -> None:
+    if reading():
+        session.info[FLUSHED_WHILE_READING] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_early_flush(session: Session, *_args: object) -> None:
+    session.info.pop(FLUSHED_WHILE_READING, None)
 
 
 def _lower(value: object) -> object:
@@ -121,6 +175,8 @@ def get_database(app: Flask | None = None) -> Database:
 def _get_session() -> Session:
     if "db_session" not in g:
         g.db_session = get_database().sessionmaker()
+        # A page that reads writes only at its end (see prepare_to_write).
+        g.db_session.autoflush = not reading()
     return g.db_session
 
 

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 from flask import Flask, Response, flash, render_template
 from flask import session as flask_session
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 
 from practice import db, logs
 from practice.audit import services as audit
@@ -81,7 +82,16 @@ def finish_reading() -> None:
     """End the request's transaction before slow work that needs no database (rendering a
     PDF), so that no lock is held meanwhile; what the request writes afterwards (the record of
     the report) is committed at its end as usual."""
-    db.session.commit()
+    db.done_reading()
+    _commit(db.session)
+
+
+def _commit(session: Session) -> None:
+    """Commit; a reading page's transaction takes the write lock only if it has something to
+    write (see db.prepare_to_write)."""
+    if session.new or session.dirty or session.deleted or audit.has_pending(session):
+        db.prepare_to_write(session)
+    session.commit()
 
 
 def init_app(app: Flask) -> None:
@@ -90,6 +100,7 @@ def init_app(app: Flask) -> None:
         session = db.open_session()
         if session is None:
             return response
+        db.done_reading()
         if response.status_code >= 400:
             # Undo the changes, but keep the record that a page of client data was read.
             reads = audit.keep_reads_through_rollback(session)
@@ -99,7 +110,7 @@ def init_app(app: Flask) -> None:
                 session.commit()
             return response
         try:
-            session.commit()
+            _commit(session)
         except Exception as error:  # the database refused the request's changes as a whole
             session.rollback()
             logs.log_error(app.logger, error)

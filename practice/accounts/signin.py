@@ -38,6 +38,7 @@ def load_user(user_id: str) -> User | None:
         # Ending an expired session, or noting activity (at most once a minute), must last
         # even if the view then fails. The user is loaded before any view runs (see
         # access.check_audience), so this commits nothing of the view's own.
+        db.prepare_to_write(db.session)
         db.session.commit()
     if user is None or str(user.id) != user_id:
         session.clear()

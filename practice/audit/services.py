@@ -21,7 +21,6 @@ from practice.audit.models import AuditEntry
 PENDING = "practice.audit.pending"
 # A constant key for PostgreSQL's advisory lock that orders the writing of entries.
 CHAIN_LOCK = 727_100_001
-READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 class Actor(Protocol):
@@ -47,7 +46,7 @@ def record(
 
 def read(actor: Actor | None, obj: db.Base, *, couple_id: int | None = None) -> None:
     """Note that someone opened a record of client data (on a page request that reads)."""
-    if not has_request_context() or request.method not in READ_METHODS:
+    if not has_request_context() or request.method not in db.READ_METHODS:
         return  # a change is recorded by its own service
     entry = _entry(actor, f"{obj.__tablename__}.read", obj, couple_id)
     _pending(db.session).append(Pending(entry, is_read=True))
@@ -69,6 +68,11 @@ def _entry(actor: Actor | None, action: str, obj: db.Base, couple_id: int | None
 
 def _pending(session: Session) -> list[Pending]:
     return session.info.setdefault(PENDING, [])
+
+
+def has_pending(session: Session) -> bool:
+    """Whether entries wait to be written at the next commit."""
+    return bool(session.info.get(PENDING))
 
 
 def keep_reads_through_rollback(session: Session) -> list[AuditEntry]:
