@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import math
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,6 +75,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # SQLite's own lower() folds ASCII letters only; searching "élodie" must find "Élodie",
         # as it does on PostgreSQL.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        _ensure_math_functions(dbapi_connection)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 5000")
@@ -140,6 +143,24 @@ def _note_early_flush(session: Session, _context: object) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_early_flush(session: Session, *_args: object) -> None:
     session.info.pop(FLUSHED_WHILE_READING, None)
+
+
+MATH_FUNCTIONS = {
+    "radians": math.radians,
+    "sin": math.sin,
+    "cos": math.cos,
+    "asin": math.asin,
+    "sqrt": math.sqrt,
+}
+
+
+def _ensure_math_functions(dbapi_connection: Any) -> None:
+    """Distances are measured in SQL; SQLite builds without its math functions get Python's."""
+    try:
+        dbapi_connection.execute("SELECT asin(sqrt(radians(sin(cos(0)))))")
+    except sqlite3.OperationalError:
+        for name, function in MATH_FUNCTIONS.items():
+            dbapi_connection.create_function(name, 1, function, deterministic=True)
 
 
 def _lower(value: object) -> object:

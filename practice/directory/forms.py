@@ -12,7 +12,7 @@ from wtforms import (
     validators,
 )
 
-from practice.forms import LONG_TEXT, LineField, max_length, optional_id, required, strip
+from practice.forms import LONG_TEXT, LineField, max_length, required, strip
 
 
 def finite(form: object, field: DecimalField) -> None:
@@ -57,7 +57,12 @@ class SearchForm(FlaskForm):
         ],
         filters=[strip],
     )
-    place = SelectField("Address in the directory", coerce=optional_id)
+    place = LineField(
+        "Place in the directory",
+        [validators.Optional(), validators.Length(max=200)],
+        filters=[strip],
+        description="A service's name or street, as in its listing.",
+    )
     radius = DecimalField(
         "Within",
         [validators.Optional(), finite, validators.NumberRange(0.1, 500, "From 0.1 to 500.")],

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from practice import db
-from practice.directory.geography import distance_km, zip_centroid
+from practice.directory.geography import EARTH_RADIUS_KM, distance_km, zip_centroid
 from practice.directory.models import (
     DirectoryLocation,
     DirectoryRecord,
@@ -17,7 +20,7 @@ from practice.directory.models import (
     DirectoryServiceLanguage,
 )
 from practice.directory.taxonomy import CATEGORIES, DOMESTIC_VIOLENCE_TERM
-from practice.pagination import paginate
+from practice.pagination import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -42,17 +45,36 @@ class SearchResult:
         return self.service.online and not self.service.in_person
 
 
-def search(query: SearchQuery) -> list[SearchResult]:
-    """Active services matching the query, nearest first when a starting point is given.
+def _distance_sql(latitude: Any, longitude: Any, origin: tuple[float, float]) -> Any:
+    """Haversine distance in km from ``origin``, computed by the database."""
+    lat1, lon1 = map(math.radians, origin)
+    lat2, lon2 = func.radians(latitude), func.radians(longitude)
+    half_lat, half_lon = func.sin((lat2 - lat1) / 2), func.sin((lon2 - lon1) / 2)
+    h = half_lat * half_lat + math.cos(lat1) * func.cos(lat2) * half_lon * half_lon
+    return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(h))
 
-    Online services are marked and kept whatever the radius. Two queries, whatever the size.
-    """
-    statement = (
-        select(DirectoryService)
-        .where(DirectoryService.status == "active")
-        .options(selectinload(DirectoryService.locations))
-        .order_by(DirectoryService.name)
-    )
+
+def _matching(query: SearchQuery) -> tuple[Select, Any]:
+    """The ids of the matching services with their nearest distance (or NULL), and the order."""
+    if query.origin is not None:
+        location = DirectoryLocation
+        distance = _distance_sql(location.latitude, location.longitude, query.origin)
+        nearest = (
+            select(location.service_id, func.min(distance).label("km"))
+            .where(location.latitude.is_not(None), location.longitude.is_not(None))
+            .group_by(location.service_id)
+            .subquery()
+        )
+        km = nearest.c.km
+        statement = select(DirectoryService.id, km).outerjoin(
+            nearest, nearest.c.service_id == DirectoryService.id
+        )
+        order = (km.is_(None), km, DirectoryService.name, DirectoryService.id)
+    else:
+        km = literal(None)
+        statement = select(DirectoryService.id, km)
+        order = (DirectoryService.name, DirectoryService.id)
+    statement = statement.where(DirectoryService.status == "active")
     for word in query.text.lower().split()[:10]:  # every word must appear somewhere
         statement = statement.where(DirectoryService.search_text.contains(word, autoescape=True))
     if query.category:
@@ -81,25 +103,58 @@ def search(query: SearchQuery) -> list[SearchResult]:
         statement = statement.where(
             or_(DirectoryService.free.is_(True), DirectoryService.sliding_scale.is_(True))
         )
+    if query.radius_km is not None and query.origin is not None:
+        # Online services are kept whatever the distance.
+        statement = statement.where(or_(km <= query.radius_km, DirectoryService.online.is_(True)))
+    return statement, order
+
+
+def _results(rows: Sequence[Any], origin: tuple[float, float] | None) -> list[SearchResult]:
+    """The services of one page of matches, in their order, each with its nearest place."""
+    ids = [row[0] for row in rows]
+    services = {
+        service.id: service
+        for service in db.session.scalars(
+            select(DirectoryService)
+            .where(DirectoryService.id.in_(ids))
+            .options(selectinload(DirectoryService.locations))
+        )
+    }
     results = []
-    for service in db.session.scalars(statement):
-        nearest, distance = None, None
-        if query.origin is not None:
+    for service_id, distance in rows:
+        service = services[service_id]
+        nearest = None
+        if origin is not None and distance is not None:
             placed = [
-                (distance_km(query.origin, (loc.latitude, loc.longitude)), loc)
+                loc
                 for loc in service.locations
                 if loc.latitude is not None and loc.longitude is not None
             ]
-            if placed:
-                distance, nearest = min(placed, key=lambda pair: pair[0])
-        if query.radius_km is not None and query.origin is not None:
-            within = distance is not None and distance <= query.radius_km
-            if not within and not service.online:
-                continue
+            nearest = min(
+                placed, key=lambda loc: distance_km(origin, (loc.latitude, loc.longitude))
+            )
         results.append(SearchResult(service, distance, nearest))
-    if query.origin is not None:
-        results.sort(key=lambda r: (r.distance_km is None, r.distance_km or 0, r.service.name))
     return results
+
+
+def search(query: SearchQuery, limit: int | None = None) -> list[SearchResult]:
+    """Active services matching the query, nearest first when a starting point is given
+    (the first ``limit`` of them). Online services are marked and kept whatever the radius.
+    Two queries, whatever the size."""
+    statement, order = _matching(query)
+    rows = db.session.execute(statement.order_by(*order).limit(limit)).all()
+    return _results(rows, query.origin)
+
+
+def search_page(query: SearchQuery, page: int, per_page: int) -> Page[SearchResult]:
+    """One page of the matches, counted and cut in the database (three queries)."""
+    statement, order = _matching(query)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    number = min(max(1, page), max(1, -(-total // per_page)))
+    rows = db.session.execute(
+        statement.order_by(*order).limit(per_page).offset((number - 1) * per_page)
+    ).all()
+    return Page(items=_results(rows, query.origin), number=number, per_page=per_page, total=total)
 
 
 def categories() -> list[tuple[str, str]]:
@@ -126,21 +181,22 @@ def languages() -> list[str]:
     )
 
 
-def places() -> list[DirectoryLocation]:
-    """Addresses in the directory that can be a starting point for a distance search."""
-    return list(
-        db.session.scalars(
-            select(DirectoryLocation)
-            .join(DirectoryService, DirectoryService.id == DirectoryLocation.service_id)
-            .where(DirectoryLocation.latitude.is_not(None), DirectoryService.status == "active")
-            .order_by(DirectoryLocation.name)
-        )
+def place_matching(words: str) -> DirectoryLocation | None:
+    """The first place of an active service whose name or address holds the words typed, to
+    measure distances from (one query, however big the directory)."""
+    statement = (
+        select(DirectoryLocation)
+        .join(DirectoryService, DirectoryService.id == DirectoryLocation.service_id)
+        .where(DirectoryLocation.latitude.is_not(None), DirectoryService.status == "active")
     )
-
-
-def place_by_id(place_id: int) -> DirectoryLocation | None:
-    """A place of the directory chosen as the starting point of a distance search."""
-    return db.session.get(DirectoryLocation, place_id)
+    for word in words.lower().split()[:10]:
+        statement = statement.where(
+            or_(
+                func.lower(DirectoryLocation.name).contains(word, autoescape=True),
+                func.lower(DirectoryLocation.address).contains(word, autoescape=True),
+            )
+        )
+    return db.session.scalar(statement.order_by(DirectoryLocation.name).limit(1))
 
 
 def all_services(page: int, per_page: int = 50):
@@ -157,10 +213,10 @@ def service_by_hsds_id(hsds_id: str) -> DirectoryService | None:
     )
 
 
-def local_safety_services(zip_code: str = "") -> list[SearchResult]:
+def local_safety_services(zip_code: str = "", limit: int = 5) -> list[SearchResult]:
     """Domestic-violence support in the directory, nearest to a ZIP code first when known."""
     origin = zip_centroid(zip_code) if zip_code else None
-    return search(SearchQuery(category=DOMESTIC_VIOLENCE_TERM, origin=origin))
+    return search(SearchQuery(category=DOMESTIC_VIOLENCE_TERM, origin=origin), limit=limit)
 
 
 def services_by_id(hsds_ids: list[str]) -> dict[str, DirectoryService]:

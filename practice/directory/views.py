@@ -42,11 +42,8 @@ def _search_form(couple) -> SearchForm:
     near = [SelectChoice("", "Anywhere"), SelectChoice("zip", "A ZIP code")]
     if couple is not None and couple.zip_code:
         near.append(SelectChoice("couple", f"The couple's ZIP code ({couple.zip_code})"))
-    near.append(SelectChoice("place", "An address in the directory"))
+    near.append(SelectChoice("place", "A place in the directory"))
     form.near.choices = near
-    form.place.choices = [SelectChoice("", "—")] + [
-        SelectChoice(str(place.id), place.name or place.address) for place in finder.places()
-    ]
     return form
 
 
@@ -60,9 +57,11 @@ def _origin(form: SearchForm, couple) -> tuple[float, float] | None:
     if form.near.data == "couple" and couple is not None and couple.zip_code:
         return geography.zip_centroid(couple.zip_code)
     if form.near.data == "place" and form.place.data:
-        place = finder.place_by_id(form.place.data)
-        if place is not None and place.latitude is not None:
-            return place.latitude, place.longitude
+        place = finder.place_matching(form.place.data)
+        if place is None:
+            form.place.errors.append("No place in the directory matches these words.")
+            return None
+        return place.latitude, place.longitude
     return None
 
 
@@ -82,9 +81,9 @@ def search():
         radius = float(form.radius.data) * (
             geography.KM_PER_MILE if form.unit.data == "mi" else 1.0
         )
-    results = []
+    page = Page(items=[], number=1, per_page=PAGE_SIZE, total=0)
     if valid and not form.errors:
-        results = finder.search(
+        page = finder.search_page(
             finder.SearchQuery(
                 text=form.q.data or "",
                 category=form.category.data or None,
@@ -93,15 +92,10 @@ def search():
                 fees=form.fees.data or None,
                 origin=origin,
                 radius_km=radius,
-            )
+            ),
+            clamp_page(request.args.get("page")),
+            PAGE_SIZE,
         )
-    number = min(clamp_page(request.args.get("page")), max(1, -(-len(results) // PAGE_SIZE)))
-    page = Page(
-        items=results[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
-        number=number,
-        per_page=PAGE_SIZE,
-        total=len(results),
-    )
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
         "directory/search.html",

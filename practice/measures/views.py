@@ -109,5 +109,5 @@ def safety_resources():
         positive=just_answered == "positive",
         answered=just_answered is not None,
         quick_exit=QUICK_EXIT_URL,
-        local_services=local_safety_services(partner.couple.zip_code)[:5],
+        local_services=local_safety_services(partner.couple.zip_code, limit=5),
     )

@@ -71,3 +71,9 @@ def reset_sequences(tables: Iterable[Table]) -> None:
             text("SELECT setval(pg_get_serial_sequence(:name, 'id'), :next, false)"),
             {"name": table.name, "next": highest + 1},
         )
+
+
+def analyze() -> None:
+    """Refresh the query planner's statistics: after a bulk load they describe empty tables,
+    and the planner would scan whole tables where an index finds a few rows."""
+    db.session.execute(text("ANALYZE"))

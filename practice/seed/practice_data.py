@@ -20,7 +20,7 @@ from practice.couples.models import Couple, CoupleStatus
 from practice.db import Base
 from practice.exercises.library import sync_library
 from practice.exercises.models import Exercise, ExerciseVersion
-from practice.seed.bulk import Batches, Ids, reset_sequences
+from practice.seed.bulk import Batches, Ids, analyze, reset_sequences
 from practice.seed.casework import Case, CaseWriter, Library
 from practice.seed.directory import seed_directory, zip_codes
 from practice.seed.people import person_name
@@ -174,5 +174,6 @@ def seed(
                 say(f"couples: {number} of {sum(loads)} ({timer.perf_counter() - started:.0f} s)")
     batches.flush()
     reset_sequences(order)
+    analyze()
     result.rows = dict(batches.written)
     return result

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from practice.directory import geography, search, taxonomy, transfer
@@ -207,3 +209,35 @@ def test_words_may_appear_anywhere_in_the_listing(directory):
     add_service("Harbor Group", description="licensed couples therapists in the evening")
     found = names(search.search(search.SearchQuery(text="evening couples")))
     assert found == ["Harbor Group"]
+
+
+def test_a_place_in_the_directory_is_found_by_its_words(client, auth, directory):
+    auth.login(CounselorFactory())
+    from_newark = client.get("/directory?near=place&place=newark+family&radius=5&unit=mi")
+    text = visible_text(from_newark.text.split('id="results"')[1])
+    assert from_newark.status_code == 200
+    assert "Newark Family Center" in text and "0.0 mi" in text
+    assert "Midtown Couples Clinic" not in text  # about nine miles away
+    unknown = client.get("/directory?near=place&place=atlantis&radius=5")
+    assert unknown.status_code == 400
+    assert "No place in the directory matches these words." in unknown.text
+    # The form lists no places: it stays small however many there are.
+    assert "<option" not in unknown.text.split('name="place"')[1].split("</div>")[0]
+
+
+def test_results_are_counted_and_paged_in_order_by_the_database(client, auth, db_session):
+    for number in range(45):
+        add_service(f"Service {number:02d}", at=(40.75 + number / 500, -73.99))
+    auth.login(CounselorFactory())
+
+    def listed(page: int) -> tuple[str, list[float]]:
+        answer = client.get(f"/directory?zip_code=10001&radius=50&unit=km&page={page}")
+        text = visible_text(answer.text)
+        return text, [float(km) for km in re.findall(r"(\d+\.\d) km", text)]
+
+    first, near = listed(1)
+    third, far = listed(3)
+    assert "45 services" in first and "45 services" in third
+    assert len(near) == 20 and len(far) == 5  # 20 a page
+    assert near == sorted(near) and far == sorted(far) and near[-1] <= far[0]
+    assert "Service 00" in first and "Service 44" in third
