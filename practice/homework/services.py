@@ -79,11 +79,30 @@ def _with_everything(query):
     )
 
 
+def _with_progress(query):
+    """What status, adherence and the digest need of the answers: when and by whom they were
+    sent, not what they say (a year of daily answers is thousands of texts to decrypt)."""
+    return query.options(
+        selectinload(Assignment.version),
+        selectinload(Assignment.partner),
+        selectinload(Assignment.completions).load_only(
+            Completion.assignment_id,
+            Completion.partner_id,
+            Completion.period_start,
+            Completion.status,
+            Completion.visibility,
+            Completion.submitted_at,
+            raiseload=True,
+        ),
+    )
+
+
 def assignments_of(couple: Couple) -> list[Assignment]:
-    """All of a couple's assignments, newest first, with versions and answers."""
+    """All of a couple's assignments, newest first, with versions and when answers were sent
+    (not the answers themselves)."""
     return list(
         db.session.scalars(
-            _with_everything(select(Assignment).where(Assignment.couple_id == couple.id)).order_by(
+            _with_progress(select(Assignment).where(Assignment.couple_id == couple.id)).order_by(
                 Assignment.start_on.desc(), Assignment.id.desc()
             )
         )
