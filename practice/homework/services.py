@@ -109,16 +109,25 @@ def assignments_of(couple: Couple) -> list[Assignment]:
     )
 
 
-def assignments_for_partner(partner: Partner) -> list[Assignment]:
-    """The assignments a partner can see: the couple's, and those given to them alone."""
+def running_for_partner(partner: Partner, start: date, end: date) -> list[Assignment]:
+    """The partner's assignments running at some time from ``start`` to ``end``, due first,
+    with when their answers were sent and how much feedback each has (not the texts)."""
     return list(
         db.session.scalars(
-            _with_everything(
+            _with_progress(
                 select(Assignment).where(
                     Assignment.couple_id == partner.couple_id,
                     or_(Assignment.partner_id.is_(None), Assignment.partner_id == partner.id),
+                    Assignment.due_on >= start,
+                    Assignment.start_on <= end,
                 )
-            ).order_by(Assignment.due_on, Assignment.id)
+            )
+            .options(
+                selectinload(Assignment.completions)
+                .selectinload(Completion.feedback)
+                .load_only(Feedback.completion_id, raiseload=True)
+            )
+            .order_by(Assignment.due_on, Assignment.id)
         )
     )
 

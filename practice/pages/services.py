@@ -117,11 +117,8 @@ class PortalOverview:
 def portal_overview(partner: Partner, today: date) -> PortalOverview:
     """A partner's home: this week's exercises, agreements to answer, agreements to revisit."""
     items = []
-    for assignment in homework.assignments_for_partner(partner):
-        if assignment.due_on < today - timedelta(days=2) or assignment.start_on > today + timedelta(
-            days=7
-        ):
-            continue
+    this_week = (today - timedelta(days=2), today + timedelta(days=7))
+    for assignment in homework.running_for_partner(partner, *this_week):
         items.append(
             PortalItem(
                 assignment=assignment,

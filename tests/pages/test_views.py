@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from practice import clock
+from practice import clock, crypto
 from practice.homework import services as homework
 from tests.conftest import count_queries
 from tests.factories import make_assignment, make_exercise
@@ -44,3 +44,27 @@ def test_portal_home_and_couple_page_run_a_fixed_number_of_queries(client, auth,
     assert home.text.count("Exercise 1") >= 1
     assert len(portal_few) == len(portal_many), portal_many.statements
     assert len(couple_few) == len(couple_many), couple_many.statements
+
+
+def test_the_couple_page_and_the_portal_home_open_no_answer_texts(
+    client, auth, couple, monkeypatch
+):
+    """They show who sent what and when; what the answers say is a click away, so a year of
+    daily answers costs them nothing to decrypt."""
+    _many_assignments(couple, 5)
+    opened: list[str] = []
+    decrypt = crypto.Keyring.decrypt
+
+    def counting(self, stored, purpose):
+        opened.append(purpose)
+        return decrypt(self, stored, purpose)
+
+    monkeypatch.setattr(crypto.Keyring, "decrypt", counting)
+    auth.login(couple.counselor)
+    page = client.get(f"/couples/{couple.id}")
+    assert page.text.count("assignment-row") == 5
+    auth.logout()
+    auth.login(couple.partners[0].user)
+    home = client.get("/portal/")
+    assert "Exercise 4" in home.text
+    assert "answers" not in opened
