@@ -67,6 +67,7 @@ STAFF_ONLY = 403  # a partner asking for a staff page
 POLICY: dict[str, dict[str, dict[str, object]]] = {
     "static": {"GET": everyone(200, anonymous=200)},
     "bootstrap.static": {"GET": everyone(200, anonymous=200)},
+    "healthz": {"GET": everyone(200, anonymous=200)},
     "accounts.sign_in": {"GET": everyone(302, anonymous=200), "POST": everyone(302, anonymous=400)},
     "accounts.sign_out": {"POST": everyone(302)},
     "accounts.keep_alive": {"GET": everyone(204)},

@@ -7,6 +7,7 @@ import click
 from practice.cli import (
     audit,
     backups,
+    bench,
     couples,
     database,
     directory,
@@ -40,5 +41,6 @@ for command in (
     backups.backup,
     backups.restore,
     seed.seed_command,
+    bench.bench,
 ):
     main.add_command(command)
