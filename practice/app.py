@@ -94,7 +94,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["PRACTICE_TRUSTED_PROXIES"])
     app.url_map.converters["id"] = RecordId
-    Database(app.config["DATABASE_URL"]).init_app(app)
+    Database(
+        app.config["DATABASE_URL"],
+        app.config["DATABASE_POOL_SIZE"],
+        app.config["DATABASE_MAX_OVERFLOW"],
+    ).init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
     signin.init_app(app)

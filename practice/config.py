@@ -89,6 +89,13 @@ SETTINGS = (
         "7",
         "years a closed case is kept before an admin may purge it",
     ),
+    Setting(
+        "REDIS_URL",
+        None,
+        "Redis for several app servers: sign-in counts, and PDF reports made by `practice worker`",
+    ),
+    Setting("DATABASE_POOL_SIZE", "5", "PostgreSQL connections each app process keeps open"),
+    Setting("DATABASE_MAX_OVERFLOW", "5", "extra PostgreSQL connections a process may open"),
 )
 
 
@@ -219,7 +226,13 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which expires
         "BOOTSTRAP_SERVE_LOCAL": True,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # room for a directory package upload
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        # With Redis, every app server counts sign-in failures in one place.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
+        or env.get("REDIS_URL")
+        or "memory://",
+        "DATABASE_POOL_SIZE": _int_setting(env, "DATABASE_POOL_SIZE", 1, 100),
+        "DATABASE_MAX_OVERFLOW": _int_setting(env, "DATABASE_MAX_OVERFLOW", 0, 100),
         "PRACTICE_TRUSTED_PROXIES": _proxies_setting(env),
         "PRACTICE_BASE_URL": env.get("PRACTICE_BASE_URL", "http://127.0.0.1:5000"),
         "SMTP_HOST": env.get("SMTP_HOST") or None,

@@ -167,21 +167,32 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 5, max_overflow: int = 5) -> Engine:
     # hide_parameters: a failed statement's error names the statement, never the values
     # (note text, names) it carried, so they cannot reach a log.
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # Each gunicorn worker serves one request at a time, so a few connections per process
+    # suffice; the server's max_connections must cover processes × (pool + overflow).
+    # Connections are checked before use and renewed hourly, so a restarted database or a
+    # proxy's idle timeout never shows as an error page.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_recycle=3600,
+        hide_parameters=True,
+    )
 
 
 class Database:
     """One engine and session factory for one application."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, pool_size: int = 5, max_overflow: int = 5) -> None:
+        self.engine = make_engine(url, pool_size, max_overflow)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:

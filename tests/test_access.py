@@ -144,6 +144,8 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "reports.exercise_worksheet": {"GET": only({COUNSELOR: 200, OTHER: 404, ADMIN: 200}, 403)},
     "reports.portal_worksheet": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "reports.handout": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "reports.prepared": {"GET": everyone(404)},
+    "reports.download_prepared": {"GET": everyone(404)},
     "reports.progress_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "reports.summary_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "records.couple_record": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},

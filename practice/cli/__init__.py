@@ -28,6 +28,7 @@ def main() -> None:
 for command in (
     server.demo,
     server.serve,
+    server.worker,
     database.db_group,
     database.exercises_group,
     directory.directory_group,

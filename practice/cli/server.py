@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from rq import SimpleWorker
 
 from practice import db, migrate
 from practice import demo as demo_data
 from practice.cli.context import make_app
 from practice.logs import ACCESS_LOG_FORMAT, AccessLogger, DevRequestHandler
+from practice.reporting import jobs
 
 
 @click.command()
@@ -54,3 +56,18 @@ def serve(host: str, port: int, workers: int) -> None:
             return app
 
     PracticeServer().run()
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="make the reports waiting now, then stop")
+def worker(burst: bool) -> None:
+    """Make PDF reports queued by the app servers (needs REDIS_URL)."""
+    app = make_app()
+    if not jobs.enabled(app):
+        raise click.ClickException("Set REDIS_URL: the worker takes its reports from Redis.")
+    # One process renders one report at a time; run more workers for more at once. No fork
+    # per report: the database connections of a forked child would be its parent's.
+    with app.app_context():
+        SimpleWorker([jobs.queue(app)], connection=jobs.connection(app)).work(
+            burst=burst, logging_level="WARNING"
+        )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from practice import clock
@@ -14,7 +14,7 @@ from practice.exercises.policy import load_exercise_or_404
 from practice.exercises.services import current_version
 from practice.homework.policy import load_own_assignment_or_404
 from practice.referrals.services import referrals_of
-from practice.reporting import notes, printables, progress, services, summary
+from practice.reporting import jobs, notes, printables, progress, services, summary
 from practice.unit_of_work import finish_reading
 
 bp = Blueprint("reports", __name__)
@@ -39,11 +39,37 @@ def _sent(
     couple_id: int | None = None,
 ) -> Response:
     """Render outside the transaction (the data is read, so no lock is held while WeasyPrint
-    works), record the report (committed with the request), and send it."""
+    works), record the report (committed with the request), and send it. With Redis, a
+    worker renders and records it, and the answer is a page that waits for it."""
     finish_reading()
+    if jobs.enabled():
+        order = jobs.Order(
+            kind, filename, context, extra, current_user.id, subject_id, period, couple_id
+        )
+        return redirect(url_for("reports.prepared", token=jobs.submit(order)))
     report = services.build(kind, filename, context, extra)
     services.record(report, current_user, subject_id, period, couple_id=couple_id)
     return _pdf_response(report)
+
+
+@bp.route("/reports/<token>")
+@allow(Audience.SIGNED_IN)
+def prepared(token: str):
+    """A report being made by the worker: how far it is, then the link to download it."""
+    state = jobs.progress(token, current_user.id)
+    if state is None:
+        abort(404)
+    return render_template("reporting/prepared.html", state=state, token=token)
+
+
+@bp.route("/reports/<token>/download")
+@allow(Audience.SIGNED_IN)
+def download_prepared(token: str):
+    """The finished report, for the person who asked for it."""
+    state = jobs.progress(token, current_user.id)
+    if state is None or state.report is None:
+        abort(404)
+    return _pdf_response(state.report)
 
 
 @bp.route("/exercises/<id:exercise_id>/worksheet.pdf")
