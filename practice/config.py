@@ -94,6 +94,7 @@ SETTINGS = (
         None,
         "Redis for several app servers: sign-in counts, and PDF reports made by `practice worker`",
     ),
+    Setting("REPORT_QUEUE", "reports", "the Redis queue of PDF reports (one per practice)"),
     Setting("DATABASE_POOL_SIZE", "5", "PostgreSQL connections each app process keeps open"),
     Setting("DATABASE_MAX_OVERFLOW", "5", "extra PostgreSQL connections a process may open"),
 )
@@ -227,6 +228,7 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "BOOTSTRAP_SERVE_LOCAL": True,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # room for a directory package upload
         "REDIS_URL": env.get("REDIS_URL") or None,
+        "REPORT_QUEUE": env.get("REPORT_QUEUE") or "reports",
         # With Redis, every app server counts sign-in failures in one place.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
         or env.get("REDIS_URL")

@@ -29,7 +29,6 @@ from practice import crypto, db
 from practice.accounts.models import User
 from practice.reporting import services
 
-QUEUE = "reports"
 KEPT_SECONDS = 600  # a finished report waits this long to be downloaded
 RENDER_LIMIT_SECONDS = 300
 JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -70,7 +69,7 @@ def connection(app: Flask | None = None) -> Redis:
 
 def queue(app: Flask | None = None) -> Queue:
     app = app or current_app
-    return Queue(app.config.get("REPORT_QUEUE", QUEUE), connection=connection(app))
+    return Queue(app.config["REPORT_QUEUE"], connection=connection(app))
 
 
 def _seal(value: object) -> str:
