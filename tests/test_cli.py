@@ -115,3 +115,23 @@ def test_serve_refuses_to_start_in_production_without_a_secret_key(run):
     assert result.exit_code != 0
     assert "SECRET_KEY is missing or shorter than 32 bytes" in result.output
     assert "secrets.token_hex(32)" in result.output
+
+
+def test_serve_takes_a_gunicorn_configuration_file(monkeypatch, tmp_path):
+    """`practice serve --config` reads the shipped example; its settings win over options."""
+    from pathlib import Path
+
+    from gunicorn.app.base import BaseApplication
+
+    configured = []
+    monkeypatch.setattr(BaseApplication, "run", lambda self: configured.append(self.cfg))
+    monkeypatch.setenv("PRACTICE_ENV", "testing")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    example = Path(__file__).resolve().parent.parent / "docs" / "gunicorn.conf.py"
+    result = CliRunner().invoke(main, ["serve", "--workers", "2", "--config", str(example)])
+    assert result.exit_code == 0, result.output
+    (cfg,) = configured
+    assert (cfg.workers, cfg.timeout, cfg.max_requests) == (4, 30, 2000)
+    assert cfg.accesslog == "-"  # the hidden-token access log stays on
+    missing = CliRunner().invoke(main, ["serve", "--config", str(tmp_path / "none.py")])
+    assert missing.exit_code != 0 and "does not exist" in missing.output

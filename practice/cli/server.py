@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import runpy
+
 import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -39,7 +41,13 @@ def demo(host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="a gunicorn configuration file (see docs/gunicorn.conf.py); it wins over the options",
+)
+def serve(host: str, port: int, workers: int, config_file: str | None) -> None:
     """Serve with gunicorn, the production server."""
     app = make_app()
 
@@ -51,6 +59,11 @@ def serve(host: str, port: int, workers: int) -> None:
             # Paths only, secrets hidden: see practice/logs.py.
             self.cfg.set("logger_class", AccessLogger)
             self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+            if config_file:
+                # As gunicorn reads its own -c file: every known setting the file assigns.
+                for name, value in runpy.run_path(config_file).items():
+                    if name in self.cfg.settings and value is not None:
+                        self.cfg.set(name, value)
 
         def load(self) -> Flask:
             return app
