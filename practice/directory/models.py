@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -73,6 +74,8 @@ class DirectoryLocation(Base):
     """A place where a service is given, with its coordinates and address."""
 
     __tablename__ = "directory_locations"
+    # Distance searches first narrow to a box of latitudes and longitudes.
+    __table_args__ = (Index("ix_directory_locations_latitude_longitude", "latitude", "longitude"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from practice import db
@@ -54,15 +54,44 @@ def _distance_sql(latitude: Any, longitude: Any, origin: tuple[float, float]) ->
     return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(h))
 
 
+# A little under the true 111.2 km, so that the box always holds the whole circle.
+KM_PER_DEGREE_OF_LATITUDE = 111.0
+
+
+def _box(origin: tuple[float, float], radius_km: float) -> list[Any]:
+    """Conditions for the latitude and longitude of places at most ``radius_km`` away."""
+    latitude, longitude = origin
+    lat_span = radius_km / KM_PER_DEGREE_OF_LATITUDE
+    # A degree of longitude shrinks towards the poles; near them, take every longitude.
+    shrink = math.cos(math.radians(min(89.0, abs(latitude) + lat_span)))
+    lon_span = radius_km / (KM_PER_DEGREE_OF_LATITUDE * shrink) if shrink > 0.01 else 180.0
+    return [
+        DirectoryLocation.latitude.between(latitude - lat_span, latitude + lat_span),
+        DirectoryLocation.longitude.between(longitude - lon_span, longitude + lon_span),
+    ]
+
+
 def _matching(query: SearchQuery) -> tuple[Select, Any]:
     """The ids of the matching services with their nearest distance (or NULL), and the order."""
     if query.origin is not None:
         location = DirectoryLocation
         distance = _distance_sql(location.latitude, location.longitude, query.origin)
+        placed = select(location.service_id, distance.label("km")).where(
+            location.latitude.is_not(None), location.longitude.is_not(None)
+        )
+        if query.radius_km is not None:
+            # Only places inside the box around the circle are measured (an indexed range),
+            # so a search costs what it finds, not the size of the directory; and the places
+            # of services also offered online, which are kept whatever their distance.
+            online = select(DirectoryService.id).where(DirectoryService.online.is_(True))
+            placed = union_all(
+                placed.where(*_box(query.origin, query.radius_km)),
+                placed.where(location.service_id.in_(online)),
+            )
+        measured = placed.subquery()
         nearest = (
-            select(location.service_id, func.min(distance).label("km"))
-            .where(location.latitude.is_not(None), location.longitude.is_not(None))
-            .group_by(location.service_id)
+            select(measured.c.service_id, func.min(measured.c.km).label("km"))
+            .group_by(measured.c.service_id)
             .subquery()
         )
         km = nearest.c.km
