@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import selectinload
 
 from practice import clock, db
@@ -116,11 +116,12 @@ def agreements_of(couple_id: int) -> list[Agreement]:
     )
 
 
-def revisits_for(counselor: User, today: date) -> list[Agreement]:
-    """Agreements of the counselor's open cases (active or paused) due for review (one query)."""
+def revisits_for(counselor: User, today: date, limit: int = 20) -> list[Row]:
+    """Agreements of the counselor's open cases (active or paused) due for review, earliest
+    first, as the columns a list shows: id, couple_id, title, revisit_on (one query)."""
     return list(
-        db.session.scalars(
-            select(Agreement)
+        db.session.execute(
+            select(Agreement.id, Agreement.couple_id, Agreement.title, Agreement.revisit_on)
             .join(Couple, Couple.id == Agreement.couple_id)
             .where(
                 Couple.counselor_id == counselor.id,
@@ -128,8 +129,7 @@ def revisits_for(counselor: User, today: date) -> list[Agreement]:
                 Agreement.status == AgreementStatus.IN_FORCE,
                 Agreement.revisit_on <= today + timedelta(days=7),
             )
-            .options(selectinload(Agreement.couple).selectinload(Couple.partners))
-            .order_by(Agreement.revisit_on)
-            .limit(20)
+            .order_by(Agreement.revisit_on, Agreement.id)
+            .limit(limit)
         )
     )

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, inspect, or_, select
+from sqlalchemy import Row, event, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from practice import clock, db
@@ -163,6 +163,30 @@ def upcoming_for(counselor: User, *, limit: int = 8) -> list[Appointment]:
             )
             .options(selectinload(Appointment.couple).selectinload(Couple.partners))
             .order_by(Appointment.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def upcoming_rows_for(counselor: User, *, limit: int = 8) -> list[Row]:
+    """The counselor's next appointments across their caseload, as the columns a list
+    shows: id, starts_at, format, couple_id, individual_partner_id (one query)."""
+    return list(
+        db.session.execute(
+            select(
+                Appointment.id,
+                Appointment.starts_at,
+                Appointment.format,
+                Appointment.couple_id,
+                Appointment.individual_partner_id,
+            )
+            .join(Couple, Couple.id == Appointment.couple_id)
+            .where(
+                Couple.counselor_id == counselor.id,
+                Appointment.starts_at >= clock.now() - timedelta(hours=1),
+                Appointment.attendance.is_(None),
+            )
+            .order_by(Appointment.starts_at, Appointment.id)
             .limit(limit)
         )
     )

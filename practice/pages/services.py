@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
+from practice import db
 from practice.accounts import trail
 from practice.accounts.models import User
 from practice.agreements import services as agreements_services
 from practice.agreements.models import Agreement, AgreementStatus
 from practice.appointments.digest import last_attended_appointment
-from practice.appointments.models import Appointment
-from practice.appointments.services import appointments_of, upcoming_for
+from practice.appointments.models import Appointment, AppointmentFormat
+from practice.appointments.services import appointments_of, upcoming_rows_for
 from practice.couples import services as couple_services
 from practice.couples.models import CaseEvent, Couple, Partner
 from practice.homework import schedule
@@ -27,29 +30,106 @@ from practice.measures.services import (
     safety_screens_of,
 )
 from practice.pagination import Page
-from practice.referrals.models import Referral
+from practice.referrals.models import Referral, ReferralStatus
 from practice.referrals.services import open_referrals_of, referrals_of
 
 # --- the counselor's caseload ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class UpcomingRow:
+    id: int
+    starts_at: datetime
+    format: AppointmentFormat
+    couple: str  # the partners' names
+    individual: str | None  # the partner of an individual appointment
+
+
+@dataclass(frozen=True)
+class RevisitRow:
+    id: int
+    couple_id: int
+    couple: str
+    title: str
+    revisit_on: date
+
+
+@dataclass(frozen=True)
+class OpenReferralRow:
+    id: int
+    service_name: str
+    couple: str
+    partner: str | None  # the partner it is for, if only one
+    status: ReferralStatus
+
+
+@dataclass(frozen=True)
 class CaseloadExtras:
     """What the caseload shows beside the page of couples."""
 
-    upcoming: list[Appointment]
+    upcoming: list[UpcomingRow]
     flagged: set[int]  # couples on this page with a positive safety check not followed up
-    revisits: list[Agreement]
-    open_referrals: list[Referral]
+    revisits: list[RevisitRow]
+    open_referrals: list[OpenReferralRow]
+
+
+UPCOMING_SHOWN, REVISITS_SHOWN, REFERRALS_SHOWN = 8, 20, 20
 
 
 def caseload_extras(counselor: User, couples: Sequence[Couple], today: date) -> CaseloadExtras:
+    """The lists beside the caseload, as the columns they show (five queries)."""
+    upcoming = upcoming_rows_for(counselor, limit=UPCOMING_SHOWN)
+    revisits = agreements_services.revisits_for(counselor, today, limit=REVISITS_SHOWN)
+    referrals = open_referrals_of(counselor, limit=REFERRALS_SHOWN)
+    names = _partner_names({row.couple_id for row in (*upcoming, *revisits, *referrals)})
+
+    def couple_name(couple_id: int) -> str:
+        return " & ".join(name for _, name in names.get(couple_id, []))
+
+    def partner_name(couple_id: int, partner_id: int | None) -> str | None:
+        return next((name for pid, name in names.get(couple_id, []) if pid == partner_id), None)
+
     return CaseloadExtras(
-        upcoming=upcoming_for(counselor),
+        upcoming=[
+            UpcomingRow(
+                row.id,
+                row.starts_at,
+                row.format,
+                couple_name(row.couple_id),
+                partner_name(row.couple_id, row.individual_partner_id),
+            )
+            for row in upcoming
+        ],
         flagged=couples_with_open_safety_flags([couple.id for couple in couples]),
-        revisits=agreements_services.revisits_for(counselor, today),
-        open_referrals=open_referrals_of(counselor),
+        revisits=[
+            RevisitRow(row.id, row.couple_id, couple_name(row.couple_id), row.title, row.revisit_on)
+            for row in revisits
+        ],
+        open_referrals=[
+            OpenReferralRow(
+                row.id,
+                row.service_name,
+                couple_name(row.couple_id),
+                partner_name(row.couple_id, row.partner_id),
+                row.status,
+            )
+            for row in referrals
+        ],
     )
+
+
+def _partner_names(couple_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each couple's partners as (id, name), in order (one query)."""
+    names: dict[int, list[tuple[int, str]]] = {}
+    if couple_ids:
+        rows = db.session.execute(
+            select(Partner.couple_id, Partner.id, Partner.name)
+            .where(Partner.couple_id.in_(couple_ids))
+            .order_by(Partner.couple_id, Partner.position)
+        )
+        for couple_id, partner_id, name in rows:
+            names.setdefault(couple_id, []).append((partner_id, name))
+    return names
 
 
 # --- a couple's case ------------------------------------------------------------------------

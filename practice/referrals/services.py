@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import selectinload
 
 from practice import db
@@ -117,15 +117,21 @@ def referrals_for_partner(partner: Partner) -> list[Referral]:
     )
 
 
-def open_referrals_of(counselor: User, limit: int = 20) -> list[Referral]:
-    """The counselor's referrals still open, for their home page."""
+def open_referrals_of(counselor: User, limit: int = 20) -> list[Row]:
+    """The counselor's referrals still open, oldest first, as the columns their home page
+    shows: id, service_name, couple_id, partner_id, status (one query)."""
     return list(
-        db.session.scalars(
-            select(Referral)
+        db.session.execute(
+            select(
+                Referral.id,
+                Referral.service_name,
+                Referral.couple_id,
+                Referral.partner_id,
+                Referral.status,
+            )
             .join(Couple, Couple.id == Referral.couple_id)
             .where(Couple.counselor_id == counselor.id, Referral.status.in_(OPEN))
-            .options(selectinload(Referral.couple).selectinload(Couple.partners))
-            .order_by(Referral.created_at)
+            .order_by(Referral.created_at, Referral.id)
             .limit(limit)
         )
     )
