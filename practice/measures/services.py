@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from practice import clock, db
 from practice.accounts.models import User
@@ -174,19 +174,35 @@ class CoupleProgress:
 
 def progress_of(couple: Couple, recent: int = 8) -> CoupleProgress:
     """Each progress measure: both partners' totals over time, change and divergence,
-    and the latest entries with who entered them (two queries)."""
+    and the latest entries with who entered them (three queries). Only the latest answers of
+    each partner are opened (for the items that diverge): the chart needs the totals alone."""
     responses = db.session.scalars(
         select(MeasureResponse)
         .where(MeasureResponse.couple_id == couple.id)
-        .options(selectinload(MeasureResponse.entered_by))
+        .options(
+            load_only(
+                MeasureResponse.measure_key,
+                MeasureResponse.partner_id,
+                MeasureResponse.taken_on,
+                MeasureResponse.total,
+                MeasureResponse.entered_by_id,
+                raiseload=True,
+            ),
+            selectinload(MeasureResponse.entered_by),
+        )
         .order_by(MeasureResponse.taken_on, MeasureResponse.id)
     ).all()
     by_measure: dict[str, dict[int, list[MeasureResponse]]] = defaultdict(lambda: defaultdict(list))
     for response in responses:
         by_measure[response.measure_key][response.partner_id].append(response)
+    latest = [rows[-1].id for by_partner in by_measure.values() for rows in by_partner.values()]
+    opened = select(MeasureResponse.id, MeasureResponse.answers).where(
+        MeasureResponse.id.in_(latest)
+    )
+    answers = {row_id: value for row_id, value in db.session.execute(opened)} if latest else {}
     partners = {partner.id: partner for partner in couple.partners}
     return CoupleProgress(
-        measures=[_progress(m, couple, by_measure[m.key]) for m in PROGRESS_MEASURES],
+        measures=[_progress(m, couple, by_measure[m.key], answers) for m in PROGRESS_MEASURES],
         recent=[
             Entry(
                 r.taken_on, MEASURES[r.measure_key], partners[r.partner_id], r.total, r.entered_by
@@ -197,7 +213,10 @@ def progress_of(couple: Couple, recent: int = 8) -> CoupleProgress:
 
 
 def _progress(
-    measure: Measure, couple: Couple, by_partner: dict[int, list[MeasureResponse]]
+    measure: Measure,
+    couple: Couple,
+    by_partner: dict[int, list[MeasureResponse]],
+    answers: dict[int, dict[str, int]],
 ) -> MeasureProgress:
     series = []
     changes = {}
@@ -207,7 +226,7 @@ def _progress(
             PartnerSeries(
                 partner=partner,
                 points=tuple((row.taken_on, row.total) for row in rows),
-                latest_answers=rows[-1].answers if rows else None,
+                latest_answers=answers.get(rows[-1].id) if rows else None,
             )
         )
         if len(rows) >= 2:

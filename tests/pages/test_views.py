@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from practice import clock, crypto
 from practice.homework import services as homework
+from practice.measures import services as measures
+from practice.measures.definitions import CSI4
 from tests.conftest import count_queries
 from tests.factories import make_assignment, make_exercise
 
@@ -50,8 +54,14 @@ def test_the_couple_page_and_the_portal_home_open_no_answer_texts(
     client, auth, couple, monkeypatch
 ):
     """They show who sent what and when; what the answers say is a click away, so a year of
-    daily answers costs them nothing to decrypt."""
+    daily answers costs them nothing to decrypt. Of the measures, the chart needs the totals:
+    only each partner's latest answers are opened (to show the items that diverge)."""
     _many_assignments(couple, 5)
+    for weeks_ago in range(6):
+        for partner in couple.partners:
+            answers = dict.fromkeys(CSI4.item_keys, 3)
+            day = clock.today() - timedelta(weeks=weeks_ago)
+            measures.record_response(partner, CSI4, answers, day, couple.counselor)
     opened: list[str] = []
     decrypt = crypto.Keyring.decrypt
 
@@ -68,3 +78,4 @@ def test_the_couple_page_and_the_portal_home_open_no_answer_texts(
     home = client.get("/portal/")
     assert "Exercise 4" in home.text
     assert "answers" not in opened
+    assert opened.count("measure") == 2  # the latest CSI-4 of each partner, once
