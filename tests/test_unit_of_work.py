@@ -43,7 +43,7 @@ def test_reading_pages_writes_nothing_but_the_audit_trail(app, client, auth, bus
     couple_page = f"/couples/{busy_couple.id}"
     for path, written in (
         ("/couples", []),
-        (couple_page, ["audit_entries"]),  # opening a couple's record is on the record
+        (couple_page, ["audit_entries", "record_openings"]),  # opening it is on the record
         ("/exercises", []),
         ("/directory", []),
     ):
@@ -56,7 +56,7 @@ def test_a_partners_portal_is_read_writing_only_its_audit_entry(app, client, aut
     auth.login(busy_couple.partners[0].user)
     with count_queries(app) as counter:
         assert client.get("/portal/").status_code == 200
-    assert tables_written(counter.statements) == ["audit_entries"]
+    assert tables_written(counter.statements) == ["audit_entries", "record_openings"]
 
 
 def test_activity_is_noted_at_most_once_a_minute(app, client, auth, busy_couple, frozen_clock):

@@ -31,3 +31,16 @@ class AuditEntry(Base):
     address: Mapped[str | None] = mapped_column(String(45))
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class RecordOpening(Base):
+    """Who has opened a couple's record, how often, and when last: a summary of the log's
+    read entries, kept up as they are written, so that the couple page reads a few rows
+    rather than every opening of the record since the case began."""
+
+    __tablename__ = "record_openings"
+
+    couple_id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    times: Mapped[int]

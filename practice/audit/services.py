@@ -8,15 +8,18 @@ change that is rolled back leaves no entry (a read of a page shown with an error
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from flask import has_request_context, request
 from sqlalchemy import event, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from practice import clock, db
 from practice.audit.chain import GENESIS, entry_hash
-from practice.audit.models import AuditEntry
+from practice.audit.models import AuditEntry, RecordOpening
 
 PENDING = "practice.audit.pending"
 # A constant key for PostgreSQL's advisory lock that orders the writing of entries.
@@ -99,6 +102,35 @@ def _write_pending(session: Session) -> None:
         item.entry.entry_hash = previous = entry_hash(item.entry, previous)
         session.add(item.entry)
     session.flush()
+    _note_openings(session, [item.entry for item in waiting])
+
+
+def _note_openings(session: Session, entries: list[AuditEntry]) -> None:
+    """Keep the summary of who opened which record up with the entries just written."""
+    openings: dict[tuple[int, int], tuple[datetime, int]] = {}
+    for entry in entries:
+        if entry.couple_id is None or entry.actor_id is None or not entry.action.endswith(".read"):
+            continue
+        key = (entry.couple_id, entry.actor_id)
+        _, times = openings.get(key, (entry.at, 0))
+        openings[key] = (entry.at, times + 1)
+    if not openings:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for (couple_id, actor_id), (last_at, times) in openings.items():
+        statement = upsert(RecordOpening).values(
+            couple_id=couple_id, actor_id=actor_id, last_at=last_at, times=times
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["couple_id", "actor_id"],
+                set_={
+                    "last_at": statement.excluded.last_at,
+                    "times": RecordOpening.times + statement.excluded.times,
+                },
+            )
+        )
 
 
 @event.listens_for(Session, "after_soft_rollback")

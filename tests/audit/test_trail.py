@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from practice import db
 from practice.audit import chain
 from practice.audit import services as audit
-from practice.audit.models import AuditEntry
+from practice.audit.models import AuditEntry, RecordOpening
 from practice.cli import main
 from practice.db import get_database
 from tests.conftest import make_test_app
@@ -81,6 +81,27 @@ def test_the_couple_page_says_who_has_opened_the_record(client, auth, db_session
     page = client.get(f"/couples/{couple.id}").text
     assert "Who has opened this record" in page
     assert "Wyn Hale (Client)" in page and f"{couple.counselor.name} (Counselor)" in page
+
+
+def test_who_opened_a_record_is_summed_up_as_the_log_is_written(client, auth, db_session):
+    """However often a record is opened, the page reads one summary row per person."""
+    couple = CoupleFactory()
+    auth.login(couple.counselor)
+    for _ in range(12):
+        client.get(f"/couples/{couple.id}")
+    page = client.get(f"/couples/{couple.id}").text
+    assert f"{couple.counselor.name} (Counselor): last" in page and "12 times" in page
+    summary = db_session.execute(
+        select(RecordOpening.actor_id, RecordOpening.times).where(
+            RecordOpening.couple_id == couple.id
+        )
+    ).all()
+    reads = db_session.scalars(
+        select(AuditEntry.id).where(
+            AuditEntry.couple_id == couple.id, AuditEntry.action == "couples.read"
+        )
+    ).all()
+    assert summary == [(couple.counselor.id, 13)] and len(reads) == 13
 
 
 def test_an_admin_filters_the_log_and_nobody_else_sees_it(client, auth, db_session):

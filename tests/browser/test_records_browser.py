@@ -26,6 +26,7 @@ def test_the_counselor_downloads_the_whole_record_from_the_couple_page(
 ):
     sign_in(page, live_server)
     page.get_by_role("link", name="Wren Ash & Rowan Ash").click()
+    page.wait_for_load_state()  # the menu opens by Bootstrap's script, run once the page loads
     page.get_by_role("button", name="Whole record (JSON)").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Both partners: the whole record").click()

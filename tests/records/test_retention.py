@@ -47,6 +47,7 @@ CASE_TABLES = (
 # emptied), the record of reports made (kinds and hashes), and the practice's own library.
 KEPT_TABLES = (
     "audit_entries",
+    "record_openings",  # the audit log's summary of who opened a record: ids and counts
     "users",
     "generated_reports",
     "exercises",
