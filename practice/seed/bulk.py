@@ -66,6 +66,8 @@ def reset_sequences(tables: Iterable[Table]) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return  # SQLite takes the next id from the highest one in the table
     for table in tables:
+        if "id" not in table.c:
+            continue  # a table keyed otherwise has no sequence
         highest = db.session.scalar(select(func.max(table.c.id))) or 0
         db.session.execute(
             text("SELECT setval(pg_get_serial_sequence(:name, 'id'), :next, false)"),
