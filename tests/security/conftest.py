@@ -61,6 +61,28 @@ def world_on_connection(
         connection.close()
 
 
+def world_fixtures(build: Callable[[], Any]) -> tuple[Any, Any, Any]:
+    """The fixtures of a module with a world of its own, to assign in that module:
+    ``world_connection`` (the world, built once for the module on its own connection),
+    ``db_connection`` (that connection, in place of each test's own; see tests/conftest.py)
+    and ``world`` (the plain values ``build`` returned)."""
+
+    @pytest.fixture(scope="module", name="world_connection")
+    def world_connection(app, world_moment) -> Iterator[tuple[Connection, Any]]:
+        with world_on_connection(app, world_moment, build) as built:
+            yield built
+
+    @pytest.fixture(name="db_connection")
+    def db_connection(world_connection) -> Connection:
+        return world_connection[0]
+
+    @pytest.fixture(name="world")
+    def world(world_connection, client) -> Any:
+        return world_connection[1]
+
+    return world_connection, db_connection, world
+
+
 def sign_in_directly(client, user: User) -> None:
     """A real server-side session, made without the sign-in form (tested elsewhere)."""
     token = sessions.start_session(user)

@@ -10,7 +10,7 @@ creates must carry the poster's own values, whatever the extra fields said.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -61,7 +61,7 @@ from tests.factories import (
     partner_with_login,
     signed_note,
 )
-from tests.security.conftest import sign_in_directly, url, world_on_connection
+from tests.security.conftest import sign_in_directly, url, world_fixtures
 
 # The protected columns of each table: who owns a row, whom it is for, what state it is in.
 PROTECTED = {
@@ -234,20 +234,7 @@ def _build() -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def world_connection(app, world_moment) -> Iterator[tuple[object, World]]:
-    with world_on_connection(app, world_moment, _build) as built:
-        yield built
-
-
-@pytest.fixture
-def db_connection(world_connection):
-    return world_connection[0]
-
-
-@pytest.fixture
-def world(world_connection, client) -> World:
-    return world_connection[1]
+world_connection, db_connection, world = world_fixtures(_build)
 
 
 # --- the posts ------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ an id of a kind this file does not know fails ``test_every_id_route_is_swept``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -51,7 +50,7 @@ from tests.factories import (
     partner_with_login,
     signed_note,
 )
-from tests.security.conftest import may_reach, sign_in_directly, world_on_connection
+from tests.security.conftest import may_reach, sign_in_directly, world_fixtures
 
 OTHER, PARTNER_A, PARTNER_B = "another counselor", "partner A", "partner B"
 PRINCIPALS = (OTHER, PARTNER_A, PARTNER_B)
@@ -320,21 +319,7 @@ def _build() -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def world_connection(app, world_moment) -> Iterator[tuple[object, World]]:
-    with world_on_connection(app, world_moment, _build) as built:
-        yield built
-
-
-@pytest.fixture
-def db_connection(world_connection):
-    """The world's connection, in place of a fresh one (see tests/conftest.py)."""
-    return world_connection[0]
-
-
-@pytest.fixture
-def world(world_connection, client) -> World:
-    return world_connection[1]
+world_connection, db_connection, world = world_fixtures(_build)
 
 
 # --- who may reach what ---------------------------------------------------------------------

@@ -13,7 +13,6 @@ is shown (so that the check is not passing on pages that simply left it out).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -39,7 +38,7 @@ from practice.reporting import notes, printables, progress, summary
 from practice.reporting.render import render_html
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, AdminFactory, CounselorFactory, add_service
-from tests.security.conftest import sign_in_directly, url, world_on_connection
+from tests.security.conftest import sign_in_directly, url, world_fixtures
 
 JS = "javascript:alert(1)"
 SCRIPT = "<script>alert(1)</script>"
@@ -368,20 +367,7 @@ def _build() -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def world_connection(app, world_moment) -> Iterator[tuple[object, World]]:
-    with world_on_connection(app, world_moment, _build) as built:
-        yield built
-
-
-@pytest.fixture
-def db_connection(world_connection):
-    return world_connection[0]
-
-
-@pytest.fixture
-def world(world_connection, client) -> World:
-    return world_connection[1]
+world_connection, db_connection, world = world_fixtures(_build)
 
 
 # --- pages ---------------------------------------------------------------------------------
