@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from practice.directory.hsds import resources_by_name
+from practice.directory.hsds import blank_row, resources_by_name
 from practice.directory.taxonomy import CATEGORIES
 from practice.directory.transfer import ensure_categories, load_rows
 
@@ -92,10 +92,6 @@ def hsds_id_of(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
-def _row(resource: str, **values: str) -> dict[str, str]:
-    return {column: values.get(column, "") for column in resources_by_name()[resource].column_names}
-
-
 def load() -> None:
     """Add the fictional services (their ids are fixed, so loading twice changes nothing)."""
     ensure_categories()
@@ -103,10 +99,10 @@ def load() -> None:
     for name, kind, description, place, zip_code, fees, languages in SERVICES:
         org_id, service_id = hsds_id_of(name, "organization"), hsds_id_of(name, "service")
         rows["organization"].append(
-            _row("organization", id=org_id, name=name, description=description)
+            blank_row("organization", id=org_id, name=name, description=description)
         )
         rows["service"].append(
-            _row(
+            blank_row(
                 "service",
                 id=service_id,
                 organization_id=org_id,
@@ -121,7 +117,7 @@ def load() -> None:
             )
         )
         rows["attribute"].append(
-            _row(
+            blank_row(
                 "attribute",
                 id=hsds_id_of(name, "category"),
                 link_id=service_id,
@@ -131,7 +127,7 @@ def load() -> None:
             )
         )
         rows["phone"].append(
-            _row(
+            blank_row(
                 "phone",
                 id=hsds_id_of(name, "phone"),
                 service_id=service_id,
@@ -141,12 +137,12 @@ def load() -> None:
         )
         for language in languages:
             rows["language"].append(
-                _row(
+                blank_row(
                     "language", id=hsds_id_of(name, language), service_id=service_id, name=language
                 )
             )
         rows["schedule"].append(
-            _row(
+            blank_row(
                 "schedule",
                 id=hsds_id_of(name, "hours"),
                 service_id=service_id,
@@ -158,11 +154,13 @@ def load() -> None:
         location_id = hsds_id_of(name, "location")
         if place is None:
             rows["location"].append(
-                _row("location", id=location_id, location_type="virtual", name=f"{name} (online)")
+                blank_row(
+                    "location", id=location_id, location_type="virtual", name=f"{name} (online)"
+                )
             )
         else:
             rows["location"].append(
-                _row(
+                blank_row(
                     "location",
                     id=location_id,
                     location_type="physical",
@@ -172,7 +170,7 @@ def load() -> None:
                 )
             )
             rows["address"].append(
-                _row(
+                blank_row(
                     "address",
                     id=hsds_id_of(name, "address"),
                     location_id=location_id,
@@ -185,7 +183,7 @@ def load() -> None:
                 )
             )
         rows["service_at_location"].append(
-            _row(
+            blank_row(
                 "service_at_location",
                 id=hsds_id_of(name, "link"),
                 service_id=service_id,

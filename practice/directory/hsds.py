@@ -60,6 +60,11 @@ def resources_by_name() -> dict[str, Resource]:
     return found
 
 
+def blank_row(resource: str, **values: str) -> dict[str, str]:
+    """A row of ``resource`` with every one of its columns, blank where no value is given."""
+    return {column: values.get(column, "") for column in resources_by_name()[resource].column_names}
+
+
 def resource_order() -> list[Resource]:
     """Resources with every one listed after those it points at, so they load in order."""
     remaining = dict(resources_by_name())

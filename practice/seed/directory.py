@@ -12,7 +12,7 @@ import zipcodes
 from sqlalchemy import func, select
 
 from practice import clock, db
-from practice.directory.hsds import resources_by_name
+from practice.directory.hsds import blank_row
 from practice.directory.index import rebuild_index
 from practice.directory.models import DirectoryRecord, DirectoryService
 from practice.directory.taxonomy import CATEGORIES
@@ -53,105 +53,64 @@ def _id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(map(str, parts))))
 
 
-def _row(resource: str, **values: str) -> dict[str, str]:
-    return {column: values.get(column, "") for column in resources_by_name()[resource].column_names}
-
-
-def service_records(number: int, rng: random.Random) -> list[tuple[str, str, dict[str, str]]]:
-    """The HSDS records of one invented service, as (resource, HSDS id, row)."""
+def service_records(number: int, rng: random.Random) -> list[tuple[str, dict[str, str]]]:
+    """The HSDS records of one invented service, as (resource, row)."""
     kind = rng.choice(list(CATEGORIES))
     label, description = WORDS[kind]
     zip_code, city, state, latitude, longitude = rng.choice(places())
     name = f"{rng.choice(TOWN_WORDS)} {city.title()} {label} {number}"
-    online = rng.random() < 0.1
-    org_id, service_id, location_id = _id(number, "org"), _id(number, "svc"), _id(number, "loc")
-    records = [
-        ("organization", org_id, _row("organization", id=org_id, name=name)),
-        (
-            "service",
-            service_id,
-            _row(
-                "service",
-                id=service_id,
-                organization_id=org_id,
-                name=name,
-                description=description,
-                status="active" if rng.random() < 0.95 else "inactive",
-                fees_description=rng.choice(("Free", "Sliding scale", "$90 per session")),
-                email=f"hello@service-{number}.seed.example.org",
-                assured_date="2026-10-01",
-            ),
-        ),
-        (
-            "attribute",
-            _id(number, "cat"),
-            _row(
-                "attribute",
-                id=_id(number, "cat"),
-                link_id=service_id,
-                taxonomy_term_id=CATEGORIES[kind][0],
-                link_type="category",
-                link_entity="service",
-            ),
-        ),
-        (
-            "phone",
-            _id(number, "phone"),
-            _row(
-                "phone",
-                id=_id(number, "phone"),
-                service_id=service_id,
-                number=f"212-555-{number % 100:04d}",
-                type="voice",
-            ),
-        ),
-    ]
+    service_id, location_id = _id(number, "svc"), _id(number, "loc")
+    records: list[tuple[str, dict[str, str]]] = []
+
+    def add(resource: str, part: str, **values: str) -> None:
+        records.append((resource, blank_row(resource, id=_id(number, part), **values)))
+
+    add("organization", "org", name=name)
+    add(
+        "service",
+        "svc",
+        organization_id=_id(number, "org"),
+        name=name,
+        description=description,
+        status="active" if rng.random() < 0.95 else "inactive",
+        fees_description=rng.choice(("Free", "Sliding scale", "$90 per session")),
+        email=f"hello@service-{number}.seed.example.org",
+        assured_date="2026-10-01",
+    )
+    add(
+        "attribute",
+        "cat",
+        link_id=service_id,
+        taxonomy_term_id=CATEGORIES[kind][0],
+        link_type="category",
+        link_entity="service",
+    )
+    add("phone", "phone", service_id=service_id, number=f"212-555-{number % 100:04d}", type="voice")
     for language in {"English", rng.choice(LANGUAGES)}:
-        language_id = _id(number, language)
-        records.append(
-            (
-                "language",
-                language_id,
-                _row("language", id=language_id, service_id=service_id, name=language),
-            )
-        )
-    if online:
-        location = _row("location", id=location_id, location_type="virtual", name=f"{name} online")
+        add("language", language, service_id=service_id, name=language)
+    if rng.random() < 0.1:
+        add("location", "loc", location_type="virtual", name=f"{name} online")
     else:
-        location = _row(
+        add(
             "location",
-            id=location_id,
+            "loc",
             location_type="physical",
             name=name,
             latitude=f"{latitude + rng.uniform(-0.02, 0.02):.5f}",
             longitude=f"{longitude + rng.uniform(-0.02, 0.02):.5f}",
         )
-        records.append(
-            (
-                "address",
-                _id(number, "addr"),
-                _row(
-                    "address",
-                    id=_id(number, "addr"),
-                    location_id=location_id,
-                    address_1=f"{rng.randint(1, 999)} Example Street",
-                    city=city.title(),
-                    state_province=state,
-                    postal_code=zip_code,
-                    country="US",
-                    address_type="physical",
-                ),
-            )
+        add(
+            "address",
+            "addr",
+            location_id=location_id,
+            address_1=f"{rng.randint(1, 999)} Example Street",
+            city=city.title(),
+            state_province=state,
+            postal_code=zip_code,
+            country="US",
+            address_type="physical",
         )
-    records.append(("location", location_id, location))
-    link_id = _id(number, "link")
-    records.append(
-        (
-            "service_at_location",
-            link_id,
-            _row("service_at_location", id=link_id, service_id=service_id, location_id=location_id),
-        )
-    )
+    add("service_at_location", "link", service_id=service_id, location_id=location_id)
     return records
 
 
@@ -163,12 +122,12 @@ def seed_directory(count: int, rng: random.Random) -> list[tuple[str, str]]:
     offset = db.session.scalar(select(func.count()).select_from(table)) or 0
     now = clock.now()
     for number in range(offset + 1, offset + count + 1):
-        for resource, hsds_id, data in service_records(number, rng):
+        for resource, data in service_records(number, rng):
             batches.add(
                 table,
                 id=ids.take(table),
                 resource=resource,
-                hsds_id=hsds_id,
+                hsds_id=data["id"],
                 data=data,
                 updated_at=now,
             )
