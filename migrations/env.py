@@ -22,6 +22,14 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
+# Indexes that only one database has, made by their migration and not declared on a model.
+INDEXES_OF_ONE_DATABASE = {"ix_directory_services_search_text_trigrams"}
+
+
+def _compared(object_, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and name in INDEXES_OF_ONE_DATABASE)
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
@@ -29,6 +37,7 @@ def _run(connection) -> None:
         # SQLite changes tables by copying them; this lets Alembic do that for us.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_compared,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -17,11 +17,24 @@ from practice.directory.models import DirectoryRecord
 from practice.directory.transfer import delete_records, load_rows
 from practice.unit_of_work import UserError
 
+# How a record points to what it belongs to, and the indexed column that holds the same id.
+REFERENCE_COLUMNS = {
+    "service_id": DirectoryRecord.service_ref,
+    "link_id": DirectoryRecord.service_ref,
+    "location_id": DirectoryRecord.location_ref,
+}
 
-def _records(resource: str) -> list[DirectoryRecord]:
-    return list(
-        db.session.scalars(select(DirectoryRecord).where(DirectoryRecord.resource == resource))
+
+def _records(resource: str, column: str, value: str) -> list[DirectoryRecord]:
+    """The records of ``resource`` whose ``column`` is ``value``, found by index: the HSDS
+    id, or the service or place the record belongs to."""
+    indexed = DirectoryRecord.hsds_id if column == "id" else REFERENCE_COLUMNS[column]
+    found = db.session.scalars(
+        select(DirectoryRecord)
+        .where(DirectoryRecord.resource == resource, indexed == value)
+        .order_by(DirectoryRecord.id)
     )
+    return [record for record in found if record.data.get(column) == value]
 
 
 def _row(resource: str, existing: dict[str, str] | None, **values: str) -> dict[str, str]:
@@ -32,7 +45,7 @@ def _row(resource: str, existing: dict[str, str] | None, **values: str) -> dict[
 
 
 def _first(resource: str, column: str, value: str) -> dict[str, str] | None:
-    return next((r.data for r in _records(resource) if r.data.get(column) == value), None)
+    return next((record.data for record in _records(resource, column, value)), None)
 
 
 def form_data(hsds_id: str) -> dict[str, Any] | None:
@@ -46,9 +59,7 @@ def form_data(hsds_id: str) -> dict[str, Any] | None:
     address = _first("address", "location_id", location.get("id", "")) or {}
     phone = _first("phone", "service_id", hsds_id) or {}
     category = _first("attribute", "link_id", hsds_id) or {}
-    languages = [
-        r.data.get("name", "") for r in _records("language") if r.data.get("service_id") == hsds_id
-    ]
+    languages = [r.data.get("name", "") for r in _records("language", "service_id", hsds_id)]
     return {
         "organization": organization.get("name", ""),
         "name": service.get("name", ""),
@@ -178,11 +189,7 @@ def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) 
                 link_entity="service",
             )
         )
-    known = {
-        r.data.get("name"): r.data
-        for r in _records("language")
-        if r.data.get("service_id") == service_id
-    }
+    known = {r.data.get("name"): r.data for r in _records("language", "service_id", service_id)}
     for name in [part.strip() for part in data["languages"].split(",") if part.strip()]:
         rows["language"].append(
             _row(
@@ -200,7 +207,7 @@ def save_service(data: dict[str, Any], actor: User, hsds_id: str | None = None) 
     delete_records(
         [(name, row["id"]) for name, row in before if row and (name, row["id"]) not in kept]
     )
-    load_rows(rows)
+    load_rows(rows, services=[service_id])
     audit.record(actor, "directory.service_save", actor)
     return service_id
 

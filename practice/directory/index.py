@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -44,6 +45,41 @@ def rebuild_index() -> None:
     db.session.execute(delete(DirectoryServiceLanguage))
     db.session.execute(delete(DirectoryLocation))
     db.session.execute(delete(DirectoryService))
+    _index(records)
+
+
+def refresh_services(hsds_ids: Collection[str]) -> None:
+    """Derive the search rows of these services again, reading only their own records (an
+    edit of one service costs the same in a directory of ten or of ten thousand)."""
+    ids = set(hsds_ids)
+    found: dict[tuple[str, str], DirectoryRecord] = {}
+
+    def take(*conditions) -> list[DirectoryRecord]:
+        rows = list(db.session.scalars(select(DirectoryRecord).where(*conditions)))
+        found.update({(row.resource, row.hsds_id): row for row in rows})
+        return rows
+
+    Record = DirectoryRecord
+    services = take(Record.resource == "service", Record.hsds_id.in_(ids))
+    belonging = take(Record.service_ref.in_(ids))
+    place_ids = {r.location_ref for r in belonging if r.resource == "service_at_location"}
+    take(Record.resource == "location", Record.hsds_id.in_(place_ids))
+    take(Record.location_ref.in_(place_ids))
+    wanted = {r.data.get("organization_id", "") for r in services}
+    take(Record.resource == "organization", Record.hsds_id.in_(wanted))
+    terms = {r.data.get("taxonomy_term_id", "") for r in belonging if r.resource == "attribute"}
+    take(Record.resource == "taxonomy_term", Record.hsds_id.in_(terms))
+
+    records: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for (resource, _hsds_id), record in found.items():
+        records[resource].append(record.data)
+    # The database removes their places, categories and languages with them.
+    db.session.execute(delete(DirectoryService).where(DirectoryService.hsds_id.in_(ids)))
+    _index(records)
+
+
+def _index(records: dict[str, list[dict[str, str]]]) -> None:
+    """Add the search rows of the services among ``records``, from their related records."""
 
     def by(resource: str, key: str) -> dict[str, list[dict[str, str]]]:
         grouped: dict[str, list[dict[str, str]]] = defaultdict(list)

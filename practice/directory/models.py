@@ -13,7 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from practice import clock
 from practice.db import Base, UTCDateTime
@@ -34,6 +34,25 @@ class DirectoryRecord(Base):
     hsds_id: Mapped[str] = mapped_column(String(36))
     data: Mapped[dict[str, str]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # The service and the place a record belongs to, copied out of its data whenever the data
+    # is set, so that editing one service finds its records by index among a whole region's.
+    service_ref: Mapped[str] = mapped_column(String(36), default="", index=True)
+    location_ref: Mapped[str] = mapped_column(String(36), default="", index=True)
+
+    @staticmethod
+    def references(data: dict[str, str]) -> dict[str, str]:
+        """The service and place ids a record's data points to ("" where none). An
+        attribute's ``link_id`` names what it describes, a service for a category."""
+        return {
+            "service_ref": data.get("service_id") or data.get("link_id") or "",
+            "location_ref": data.get("location_id") or "",
+        }
+
+    @validates("data")
+    def _copy_references(self, _key: str, data: dict[str, str]) -> dict[str, str]:
+        for column, value in self.references(data).items():
+            setattr(self, column, value)
+        return data
 
 
 class DirectoryService(Base):

@@ -71,6 +71,13 @@ def _box(origin: tuple[float, float], radius_km: float) -> list[Any]:
     ]
 
 
+def _holds(column: Any, word: str) -> Any:
+    """``column`` holds ``word`` anywhere. The pattern is sent whole, not built in SQL, so
+    PostgreSQL's planner sees it and uses the trigram index on the services' text."""
+    escaped = word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return column.like(f"%{escaped}%", escape="/")
+
+
 def _matching(query: SearchQuery) -> tuple[Select, Any]:
     """The ids of the matching services with their nearest distance (or NULL), and the order."""
     if query.origin is not None:
@@ -105,7 +112,7 @@ def _matching(query: SearchQuery) -> tuple[Select, Any]:
         order = (DirectoryService.name, DirectoryService.id)
     statement = statement.where(DirectoryService.status == "active")
     for word in query.text.lower().split()[:10]:  # every word must appear somewhere
-        statement = statement.where(DirectoryService.search_text.contains(word, autoescape=True))
+        statement = statement.where(_holds(DirectoryService.search_text, word))
     if query.category:
         statement = statement.where(
             DirectoryService.id.in_(
@@ -176,14 +183,27 @@ def search(query: SearchQuery, limit: int | None = None) -> list[SearchResult]:
 
 
 def search_page(query: SearchQuery, page: int, per_page: int) -> Page[SearchResult]:
-    """One page of the matches, counted and cut in the database (three queries)."""
+    """One page of the matches, cut in the database. The total comes with the page's rows
+    (a window count), so the matches are found once, not once to count and once to show;
+    only a page past the end costs a second look, to count and show the last page."""
     statement, order = _matching(query)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    number = min(max(1, page), max(1, -(-total // per_page)))
-    rows = db.session.execute(
-        statement.order_by(*order).limit(per_page).offset((number - 1) * per_page)
-    ).all()
-    return Page(items=_results(rows, query.origin), number=number, per_page=per_page, total=total)
+    counted = statement.add_columns(func.count().over().label("total"))
+    number = max(1, page)
+    rows = _page_rows(counted, order, number, per_page)
+    if not rows and number > 1:
+        total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        number = max(1, -(-total // per_page))
+        rows = _page_rows(counted, order, number, per_page)
+    total = rows[0].total if rows else 0
+    matches = [(row[0], row[1]) for row in rows]
+    return Page(
+        items=_results(matches, query.origin), number=number, per_page=per_page, total=total
+    )
+
+
+def _page_rows(counted: Select, order: Any, number: int, per_page: int) -> list[Any]:
+    ordered = counted.order_by(*order).limit(per_page).offset((number - 1) * per_page)
+    return list(db.session.execute(ordered).all())
 
 
 def categories() -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ import json
 import logging
 import zipfile
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from practice import clock, db
 from practice.accounts.models import User
 from practice.audit import services as audit
 from practice.directory.hsds import descriptor, resource_order, resources_by_name
-from practice.directory.index import rebuild_index
+from practice.directory.index import rebuild_index, refresh_services
 from practice.directory.models import DirectoryRecord
 from practice.directory.package import read_package
 from practice.directory.taxonomy import CATEGORIES, PRACTICE_TAXONOMY_ID
@@ -48,11 +49,12 @@ class ImportResult:
         return "\n".join(lines)
 
 
-def _stored() -> dict[tuple[str, str], DirectoryRecord]:
-    return {
-        (record.resource, record.hsds_id): record
-        for record in db.session.scalars(select(DirectoryRecord))
-    }
+def _stored(hsds_ids: Collection[str] | None = None) -> dict[tuple[str, str], DirectoryRecord]:
+    """The records stored: all of them, or those with one of these HSDS ids."""
+    query = select(DirectoryRecord)
+    if hsds_ids is not None:
+        query = query.where(DirectoryRecord.hsds_id.in_(set(hsds_ids)))
+    return {(record.resource, record.hsds_id): record for record in db.session.scalars(query)}
 
 
 def _upsert(rows: dict[str, list[dict[str, str]]], stored, result: ImportResult) -> None:
@@ -82,12 +84,23 @@ def delete_records(keys: list[tuple[str, str]]) -> None:
         )
 
 
-def load_rows(rows: dict[str, list[dict[str, str]]]) -> ImportResult:
-    """Store rows already checked (demo data, forms), then refresh the search index."""
+LOOKUP_BY_ID = 1_000  # rows; well under what one statement may carry as parameters
+
+
+def load_rows(
+    rows: dict[str, list[dict[str, str]]], services: Collection[str] | None = None
+) -> ImportResult:
+    """Store rows already checked (demo data, forms), then refresh the search index: of the
+    ``services`` named (their HSDS ids), or the whole index when none are named."""
     result = ImportResult()
-    _upsert(rows, _stored(), result)
+    ids = {row["id"] for table in rows.values() for row in table}
+    # A few rows (one service's form) are looked up by id; a whole demo set, all at once.
+    _upsert(rows, _stored(ids if len(ids) <= LOOKUP_BY_ID else None), result)
     db.session.flush()
-    rebuild_index()
+    if services is None:
+        rebuild_index()
+    else:
+        refresh_services(services)
     return result
 
 

@@ -130,6 +130,7 @@ def seed_directory(count: int, rng: random.Random) -> list[tuple[str, str]]:
                 hsds_id=data["id"],
                 data=data,
                 updated_at=now,
+                **DirectoryRecord.references(data),
             )
         if batches.pending() > 20_000:
             batches.flush()

@@ -186,6 +186,36 @@ def test_editing_removes_what_was_cleared_and_keeps_the_place(client, auth, db_s
     assert "inactive" in client.get("/admin/directory").text
 
 
+def test_saving_one_service_refreshes_its_own_search_entry_only(client, auth, db_session, app):
+    from tests.factories import AdminFactory
+
+    auth.login(AdminFactory())
+    transfer.ensure_categories()
+
+    def add(name: str) -> str:
+        client.post("/admin/directory/services/new", data=_service_form(name=name))
+        return db_session.scalar(select(DirectoryService.hsds_id).filter_by(name=name))
+
+    edited, other = add("Lakeside Couples Group"), add("Harbor Parenting Circle")
+    other_row = db_session.scalar(select(DirectoryService.id).filter_by(hsds_id=other))
+
+    def save(description: str) -> int:
+        form = _service_form(description=description)
+        with count_queries(app) as queries:
+            answer = client.post(f"/admin/directory/services/{edited}/edit", data=form)
+        assert answer.status_code == 302
+        return len(queries)
+
+    few = save("Evenings by the lake")
+    for number in range(8):
+        add(f"Another Service {number}")
+    many = save("Weekends by the lake")
+    assert few == many  # the save reads its own service's records, however many there are
+    assert names(search.search(search.SearchQuery(text="weekends"))) == ["Lakeside Couples Group"]
+    # The other services' entries were left as they were, not rebuilt.
+    assert db_session.scalar(select(DirectoryService.id).filter_by(hsds_id=other)) == other_row
+
+
 def test_search_input_never_fails_and_a_zip_alone_is_used(client, auth, directory):
     auth.login(CounselorFactory())
     for query in (
@@ -241,3 +271,5 @@ def test_results_are_counted_and_paged_in_order_by_the_database(client, auth, db
     assert len(near) == 20 and len(far) == 5  # 20 a page
     assert near == sorted(near) and far == sorted(far) and near[-1] <= far[0]
     assert "Service 00" in first and "Service 44" in third
+    beyond, _ = listed(9)  # a page past the end shows the last one
+    assert "45 services" in beyond and "Service 44" in beyond and "Service 39" not in beyond
