@@ -73,7 +73,7 @@ class DirectoryService(Base):
     sliding_scale: Mapped[bool] = mapped_column(Boolean, default=False)
     accreditations: Mapped[str] = mapped_column(Text, default="")
     last_verified: Mapped[date | None] = mapped_column(Date)
-    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    online: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     in_person: Mapped[bool] = mapped_column(Boolean, default=False)
     phones: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -86,25 +86,51 @@ def _matching(query: SearchQuery) -> tuple[Select, Any]:
         placed = select(location.service_id, distance.label("km")).where(
             location.latitude.is_not(None), location.longitude.is_not(None)
         )
-        if query.radius_km is not None:
-            # Only places inside the box around the circle are measured (an indexed range),
-            # so a search costs what it finds, not the size of the directory; and the places
-            # of services also offered online, which are kept whatever their distance.
-            online = select(DirectoryService.id).where(DirectoryService.online.is_(True))
-            placed = union_all(
-                placed.where(*_box(query.origin, query.radius_km)),
-                placed.where(location.service_id.in_(online)),
+        if query.radius_km is None:
+            measured = placed.subquery()
+            nearest = (
+                select(measured.c.service_id, func.min(measured.c.km).label("km"))
+                .group_by(measured.c.service_id)
+                .subquery()
             )
-        measured = placed.subquery()
-        nearest = (
-            select(measured.c.service_id, func.min(measured.c.km).label("km"))
-            .group_by(measured.c.service_id)
-            .subquery()
-        )
-        km = nearest.c.km
-        statement = select(DirectoryService.id, km).outerjoin(
-            nearest, nearest.c.service_id == DirectoryService.id
-        )
+            km = nearest.c.km
+            statement = select(DirectoryService.id, km).outerjoin(
+                nearest, nearest.c.service_id == DirectoryService.id
+            )
+        else:
+            # The candidates are the services with a place inside the circle, found through
+            # the indexed box around it, and the services also offered online (kept whatever
+            # their distance): a search costs what it finds, not the size of the directory.
+            inside = placed.where(*_box(query.origin, query.radius_km)).subquery()
+            near = (
+                select(inside.c.service_id, func.min(inside.c.km).label("km"))
+                .group_by(inside.c.service_id)
+                .having(func.min(inside.c.km) <= query.radius_km)
+            )
+            online = (
+                select(
+                    DirectoryService.id.label("service_id"),
+                    func.min(distance).label("km"),
+                )
+                .outerjoin(
+                    location,
+                    (location.service_id == DirectoryService.id)
+                    & location.latitude.is_not(None)
+                    & location.longitude.is_not(None),
+                )
+                .where(DirectoryService.online.is_(True))
+                .group_by(DirectoryService.id)
+            )
+            candidates = union_all(near, online).subquery()
+            nearest = (
+                select(candidates.c.service_id, func.min(candidates.c.km).label("km"))
+                .group_by(candidates.c.service_id)
+                .subquery()
+            )
+            km = nearest.c.km
+            statement = select(DirectoryService.id, km).join(
+                nearest, nearest.c.service_id == DirectoryService.id
+            )
         order = (km.is_(None), km, DirectoryService.name, DirectoryService.id)
     else:
         km = literal(None)
@@ -139,9 +165,6 @@ def _matching(query: SearchQuery) -> tuple[Select, Any]:
         statement = statement.where(
             or_(DirectoryService.free.is_(True), DirectoryService.sliding_scale.is_(True))
         )
-    if query.radius_km is not None and query.origin is not None:
-        # Online services are kept whatever the distance.
-        statement = statement.where(or_(km <= query.radius_km, DirectoryService.online.is_(True)))
     return statement, order
 
 
