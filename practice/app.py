@@ -26,6 +26,7 @@ from practice.exercises.fields import FIELD_TYPES
 from practice.exercises.views import bp as exercises_bp
 from practice.framework import AREAS
 from practice.homework.views import bp as homework_bp
+from practice.intake.views import bp as intake_bp
 from practice.measures.services import endorsed_items
 from practice.measures.views import bp as measures_bp
 from practice.pages.views import bp as pages_bp
@@ -147,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(measures_bp)
+    app.register_blueprint(intake_bp)
     app.register_blueprint(exercises_bp)
     app.register_blueprint(homework_bp)
     app.register_blueprint(agreements_bp)

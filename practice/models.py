@@ -14,6 +14,7 @@ from practice.directory.models import (
 )
 from practice.exercises.models import Exercise, ExerciseVersion
 from practice.homework.models import Assignment, Completion, Feedback, ReminderSent
+from practice.intake.models import Intake
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.outbox.models import OutboxMessage
 from practice.referrals.models import Referral, ReferralEvent
@@ -39,6 +40,7 @@ __all__ = [
     "ExerciseVersion",
     "Feedback",
     "GeneratedReport",
+    "Intake",
     "Invitation",
     "MeasureResponse",
     "NoteVersion",

@@ -211,6 +211,15 @@ def count_queries(app: Flask) -> Iterator[QueryCounter]:
         event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
+def portal_pages(client: FlaskClient, paths: tuple[str, ...]) -> dict[str, str]:
+    """The pages a partner sees, each as its HTML with the form tokens taken out (they change
+    on every visit), to compare before and after the other partner writes something."""
+    import re
+
+    token = re.compile(r'(name="csrf_token"[^>]*value=|csrf-token" content=)"[^"]*"')
+    return {path: token.sub(r'\1""', client.get(path).text) for path in paths}
+
+
 def visible_text(html: str) -> str:
     """The words of a page as a reader sees them: no tags, white space folded."""
     import re

@@ -22,6 +22,7 @@ from practice.homework import schedule
 from practice.homework import services as homework
 from practice.homework.digest import Digest, digest
 from practice.homework.models import Assignment
+from practice.intake.services import intake_summaries
 from practice.measures.models import SafetyScreen
 from practice.measures.services import (
     CoupleProgress,
@@ -148,6 +149,8 @@ class CoupleOverview:
     referrals: list[Referral]
     opened_by: list[trail.Opened]  # from the audit trail, this visit not yet counted
     history: list[tuple[CaseEvent, str | None]]  # opened, status changes, moves; newest first
+    intakes_sent: int = 0  # of the partners' private intakes
+    intake_reasons_differ: bool = False
 
     @property
     def open_safety_flags(self) -> list[SafetyScreen]:
@@ -161,6 +164,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
     assignments = homework.assignments_of(couple)
     agreements = agreements_services.agreements_of(couple.id)
     last = last_attended_appointment(couple)
+    intakes_sent, reasons_differ = intake_summaries([couple.id]).get(couple.id, (0, False))
     return CoupleOverview(
         appointments=appointments_of(couple, page=appointments_page),
         progress=progress_of(couple),
@@ -171,6 +175,8 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         referrals=referrals_of(couple),
         opened_by=trail.who_opened(couple.id),
         history=couple_services.case_history(couple.id),
+        intakes_sent=intakes_sent,
+        intake_reasons_differ=reasons_differ,
     )
 
 

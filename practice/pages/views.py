@@ -8,6 +8,7 @@ from practice.access import Audience, Permission, Role, allow
 from practice.couples import services as couples
 from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_own_partner_or_404
+from practice.intake import services as intake_services
 from practice.pages import services
 from practice.pagination import clamp_page
 
@@ -85,4 +86,5 @@ def portal_home():
         other=other,
         couple=partner.couple,
         overview=services.portal_overview(partner, clock.today()),
+        intake_sent=intake_services.intake_of(partner) is not None,
     )

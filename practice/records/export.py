@@ -6,7 +6,7 @@ size of the record. Values come through the models, so encrypted text arrives de
 
 A record prepared for one partner leaves out what that partner may not see in the portal:
 the other partner's answers that were not shared and submitted, the other partner's
-questionnaires, safety checks and own referrals, and the appointments the other partner had
+questionnaires, intake, safety checks and own referrals, and the appointments the other partner had
 alone. The counselor still reads it before handing it over.
 """
 
@@ -28,6 +28,7 @@ from practice.audit.models import AuditEntry
 from practice.couples.models import CaseEvent, Couple, Partner
 from practice.exercises.models import ExerciseVersion, Visibility
 from practice.homework.models import Assignment, Completion, CompletionStatus, Feedback
+from practice.intake.models import Intake
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.referrals.models import Referral, ReferralEvent
 
@@ -214,9 +215,11 @@ def _measures(couple_id: int, other: int | None) -> dict[str, list[dict[str, Any
     screens = _all(
         select(SafetyScreen).where(SafetyScreen.couple_id == couple_id).order_by(SafetyScreen.id)
     )
+    intakes = _all(select(Intake).where(Intake.couple_id == couple_id).order_by(Intake.id))
     return {
         "measures": [row(m) for m in measures if other is None or m.partner_id != other],
         "safety_checks": [row(s) for s in screens if other is None or s.partner_id != other],
+        "intakes": [row(i) for i in intakes if other is None or i.partner_id != other],
     }
 
 

@@ -20,6 +20,7 @@ from practice.appointments.models import Addendum, Appointment, NoteVersion, Pro
 from practice.audit import services as audit
 from practice.couples.models import CaseEvent, Couple, CoupleStatus, Partner
 from practice.homework.models import Assignment, Completion, Feedback, ReminderSent
+from practice.intake.models import Intake
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.outbox.models import OutboxMessage
 from practice.pagination import Page, paginate
@@ -107,6 +108,7 @@ def _deletions(couple_id: int) -> list:
         delete(Appointment).where(Appointment.couple_id == couple_id),
         delete(MeasureResponse).where(MeasureResponse.couple_id == couple_id),
         delete(SafetyScreen).where(SafetyScreen.couple_id == couple_id),
+        delete(Intake).where(Intake.couple_id == couple_id),
         delete(ReferralEvent).where(ReferralEvent.referral_id.in_(referrals)),
         delete(Referral).where(Referral.couple_id == couple_id),
         delete(CaseEvent).where(CaseEvent.couple_id == couple_id),

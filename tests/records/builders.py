@@ -11,6 +11,7 @@ from practice.appointments import services as appointments
 from practice.couples.models import Couple
 from practice.exercises.models import Visibility
 from practice.homework import services as homework
+from practice.intake import services as intake
 from practice.measures import services as measures
 from practice.measures.definitions import CSI4
 from practice.referrals import services as referrals
@@ -87,6 +88,12 @@ def full_record(*, closing: dict[str, object] | None = None, **couple_fields: ob
         answers = dict(zip(CSI4.item_keys, (3, 3, 3, 3), strict=True))
         measures.record_response(partner, CSI4, answers, today, counselor)
         measures.record_safety_screen(partner, SAFE, user)
+        marker = "FIRST" if partner is first else "SECOND"
+        intake.record_intake(
+            partner,
+            {"reason": "improve", "what_brings": f"{marker}-INTAKE", "hopes": "", "prior": "none"},
+            user,
+        )
     referrals.refer(
         couple,
         add_service("Second's own service"),

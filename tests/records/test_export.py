@@ -32,6 +32,8 @@ EVERYTHING = [
     "SECOND-REFERRAL-REASON",
     "JOINT-REFERRAL-REASON",
     "AGREEMENT-SIGNAL",
+    "FIRST-INTAKE",
+    "SECOND-INTAKE",
 ]
 
 
@@ -86,7 +88,13 @@ def test_a_record_prepared_for_one_partner_leaves_out_what_only_the_other_may_se
         "AGREEMENT-SIGNAL",
     ):
         assert kept in text, kept
-    for left_out in ("SECOND-PRIVATE-ANSWER", "SECOND-ALONE-NOTE", "SECOND-REFERRAL-REASON"):
+    assert "FIRST-INTAKE" in text
+    for left_out in (
+        "SECOND-PRIVATE-ANSWER",
+        "SECOND-ALONE-NOTE",
+        "SECOND-REFERRAL-REASON",
+        "SECOND-INTAKE",
+    ):
         assert left_out not in text, left_out
     assert {m["partner_id"] for m in data["measures"]} == {first_id}
     assert {s["partner_id"] for s in data["safety_checks"]} == {first_id}

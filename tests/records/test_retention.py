@@ -36,6 +36,7 @@ CASE_TABLES = (
     "agreement_versions",
     "measure_responses",
     "safety_screens",
+    "intakes",
     "referrals",
     "referral_events",
     "user_sessions",

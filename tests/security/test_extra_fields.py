@@ -44,6 +44,7 @@ from practice.exercises.models import (
 )
 from practice.homework import services as homework
 from practice.homework.models import Assignment, Completion, CompletionStatus, Feedback
+from practice.intake.models import Intake
 from practice.measures.definitions import CHECKIN, HARK
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.referrals import services as referrals
@@ -91,6 +92,7 @@ PROTECTED = {
     ReferralEvent: ("referral_id", "status", "actor_id"),
     MeasureResponse: ("couple_id", "partner_id", "entered_by_id"),
     SafetyScreen: ("couple_id", "partner_id", "reviewed_by_id"),
+    Intake: ("couple_id", "partner_id"),
 }
 
 COUNSELOR, PARTNER_A, PARTNER_B, ANON = "counselor", "partner A", "partner B", "anonymous"
@@ -982,6 +984,24 @@ def _(c: Context) -> Post:
                 }
             ]
         },
+    )
+
+
+@case("intake.portal_intake")
+def _(c: Context) -> Post:
+    c.sign_in(PARTNER_A)
+    form = {
+        "reason": "improve",
+        "what_brings": "Words of our own.",
+        "hopes": "Calmer evenings.",
+        "stressors": "money",
+        "prior": "none",
+    }
+    return Post(
+        PARTNER_A,
+        c.url("intake.portal_intake"),
+        form,
+        created={Intake: [{"couple_id": c.ids["couple"], "partner_id": c.ids["partner_a"]}]},
     )
 
 
