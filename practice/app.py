@@ -19,6 +19,7 @@ from practice.accounts.views import bp as accounts_bp
 from practice.agreements.views import bp as agreements_bp
 from practice.appointments.views import bp as appointments_bp
 from practice.config import load_config
+from practice.consent.views import bp as consent_bp
 from practice.couples.views import bp as couples_bp
 from practice.db import Database
 from practice.directory.views import bp as directory_bp
@@ -149,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(appointments_bp)
     app.register_blueprint(measures_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(consent_bp)
     app.register_blueprint(exercises_bp)
     app.register_blueprint(homework_bp)
     app.register_blueprint(agreements_bp)

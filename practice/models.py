@@ -4,6 +4,7 @@ from practice.accounts.models import Invitation, RecoveryCode, Role, User, UserS
 from practice.agreements.models import Agreement, AgreementVersion
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit.models import AuditEntry
+from practice.consent.models import ConsentSignature, ConsentVersion
 from practice.couples.models import CaseEvent, Couple, CoupleStatus, Partner
 from practice.directory.models import (
     DirectoryLocation,
@@ -29,6 +30,8 @@ __all__ = [
     "AuditEntry",
     "CaseEvent",
     "Completion",
+    "ConsentSignature",
+    "ConsentVersion",
     "Couple",
     "CoupleStatus",
     "DirectoryLocation",

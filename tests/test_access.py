@@ -172,6 +172,11 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
     },
     "intake.couple_intake": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "consent.sign_consent": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
+    },
+    "consent.edit_consent": {"GET": only({ADMIN: 200}, 403), "POST": only({ADMIN: 400}, 403)},
     # The exercise in this table is the couple's counselor's own, not shared.
     "exercises.library": {"GET": only({COUNSELOR: 200, OTHER: 200, ADMIN: 200}, 403)},
     "exercises.exercise": {"GET": only({COUNSELOR: 200, OTHER: 404, ADMIN: 200}, 403)},

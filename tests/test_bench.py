@@ -20,6 +20,7 @@ PASSWORD = "bench-password-2026-long"
 PAGES = (
     "caseload-typical",
     "caseload-largest",
+    "caseload-during-reports",
     "couple",
     "progress-chart",
     "portal-home",
@@ -106,3 +107,6 @@ def test_a_short_run_measures_every_page_without_errors(tmp_path):
         assert errors == "0", name
         assert queries.isdigit() and (queries == "0") == (name == "healthz"), name
     assert "worker pid" in result.stdout
+    assert "progress reports asked for one after another during caseload-during-reports" in (
+        result.stdout
+    )

@@ -18,6 +18,10 @@ class Page:
     name: str  # one word: the first column of the table, and what the tests look for
     path: str
     who: str | None
+    # A report asked for again and again (as the couple's counselor) while this page is under
+    # load, to show what a PDF being made costs everyone else's pages.
+    alongside: str | None = None
+    alongside_who: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,13 @@ def pages(couple: int, couple_owner: str, search: Search) -> list[Page]:
     return [
         Page("caseload-typical", "/couples", COUNSELOR),
         Page("caseload-largest", "/couples", LARGE_COUNSELOR),
+        Page(
+            "caseload-during-reports",
+            "/couples",
+            COUNSELOR,
+            alongside=f"/couples/{couple}/progress-report.pdf",
+            alongside_who=couple_owner,
+        ),
         Page("couple", f"/couples/{couple}", couple_owner),
         Page("progress-chart", f"/couples/{couple}/charts/{PROGRESS_MEASURE}.svg", couple_owner),
         Page("portal-home", "/portal/", PARTNER),

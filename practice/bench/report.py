@@ -88,6 +88,7 @@ def render(results: Results, command_line: str) -> str:
         "",
         *_notes(),
         "",
+        *_alongside(results),
         *_failures(results),
         "gunicorn workers' resident memory (VmRSS):",
         *_memory(results.memory_before, results.memory_after),
@@ -113,6 +114,25 @@ def _notes() -> list[str]:
         ),
     )
     return [f"{term:<10}  {meaning}" for term, meaning in notes]
+
+
+def _alongside(results: Results) -> list[str]:
+    lines = []
+    for page in results.pages:
+        if page.alongside is None:
+            continue
+        lines.append(f"progress reports asked for one after another during {page.name}:")
+        for connections in results.settings.connections:
+            rounds = results.alongside.get((page.name, connections), [])
+            made, failed = sum(m for m, _ in rounds), sum(f for _, f in rounds)
+            seconds = results.settings.seconds * len(rounds)
+            lines.append(
+                f"  at {connections} connections: {made} made in {seconds:g} s"
+                + (f", {failed} failed" if failed else "")
+                + f" (GET {page.alongside})"
+            )
+        lines.append("")
+    return lines
 
 
 def _failures(results: Results) -> list[str]:

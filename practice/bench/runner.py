@@ -18,6 +18,7 @@ from sqlalchemy import make_url
 
 from practice.bench import BenchError
 from practice.bench.accounts import Accounts
+from practice.bench.alongside import ReportsAlongside
 from practice.bench.browser import Browser, sign_in
 from practice.bench.load import Measurement, drive, prepare
 from practice.bench.pages import COUNSELOR, LARGE_COUNSELOR, PARTNER, Page, Search, pages
@@ -54,6 +55,8 @@ class Results:
     queries: dict[str, int] = field(default_factory=dict)
     # (page name, connections) → one measurement per round, in order
     runs: dict[tuple[str, int], list[Measurement]] = field(default_factory=dict)
+    # (page name, connections) → (reports made, reports that failed) alongside, per round
+    alongside: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
     memory_before: dict[int, float] = field(default_factory=dict)
     memory_after: dict[int, float] = field(default_factory=dict)
 
@@ -181,7 +184,14 @@ def _load(
         for connections in settings.connections:
             figures = []
             for page in order:
-                measured = drive(port, requests[page.name], connections, settings.seconds)
+                if page.alongside is None:
+                    measured = drive(port, requests[page.name], connections, settings.seconds)
+                else:
+                    reports = ReportsAlongside(browsers[page.alongside_who], page.alongside)
+                    with reports:
+                        measured = drive(port, requests[page.name], connections, settings.seconds)
+                    made = results.alongside.setdefault((page.name, connections), [])
+                    made.append((reports.made, reports.failed))
                 results.runs.setdefault((page.name, connections), []).append(measured)
                 figures.append(f"{page.name} {measured.rate:.0f}")
             progress(

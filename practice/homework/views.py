@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from practice import clock
 from practice.access import Audience, Permission, allow
+from practice.consent import services as consent_services
 from practice.couples.policy import load_couple_or_404, load_own_partner_or_404
 from practice.exercises.forms import FIELD_PREFIX, answer_form_class, answers_of, form_data_from
 from practice.exercises.models import Visibility
@@ -163,6 +164,7 @@ def answer(assignment_id: int):
         adherence=adherence,
         done_for_now=done_for_now,
         visibility=services.visibility_for(assignment, None),
+        secrets_policy=consent_services.current_or_default().secrets_policy,
     ), status
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -16,6 +16,8 @@ from practice.agreements.models import Agreement, AgreementStatus
 from practice.appointments.digest import last_attended_appointment
 from practice.appointments.models import Appointment, AppointmentFormat
 from practice.appointments.services import appointments_of, upcoming_rows_for
+from practice.consent.models import ConsentSignature
+from practice.consent.services import current_or_default, signatures_of_couple, signed_current
 from practice.couples import services as couple_services
 from practice.couples.models import CaseEvent, Couple, Partner
 from practice.homework import schedule
@@ -70,6 +72,7 @@ class CaseloadExtras:
 
     upcoming: list[UpcomingRow]
     flagged: set[int]  # couples on this page with a positive safety check not followed up
+    consent_signed: dict[int, int]  # couples on this page: partners who signed the consent
     revisits: list[RevisitRow]
     open_referrals: list[OpenReferralRow]
 
@@ -78,7 +81,7 @@ UPCOMING_SHOWN, REVISITS_SHOWN, REFERRALS_SHOWN = 8, 20, 20
 
 
 def caseload_extras(counselor: User, couples: Sequence[Couple], today: date) -> CaseloadExtras:
-    """The lists beside the caseload, as the columns they show (five queries)."""
+    """The lists beside the caseload, as the columns they show (six queries)."""
     upcoming = upcoming_rows_for(counselor, limit=UPCOMING_SHOWN)
     revisits = agreements_services.revisits_for(counselor, today, limit=REVISITS_SHOWN)
     referrals = open_referrals_of(counselor, limit=REFERRALS_SHOWN)
@@ -102,6 +105,7 @@ def caseload_extras(counselor: User, couples: Sequence[Couple], today: date) -> 
             for row in upcoming
         ],
         flagged=couples_with_open_safety_flags([couple.id for couple in couples]),
+        consent_signed=signed_current([couple.id for couple in couples]),
         revisits=[
             RevisitRow(row.id, row.couple_id, couple_name(row.couple_id), row.title, row.revisit_on)
             for row in revisits
@@ -149,8 +153,19 @@ class CoupleOverview:
     referrals: list[Referral]
     opened_by: list[trail.Opened]  # from the audit trail, this visit not yet counted
     history: list[tuple[CaseEvent, str | None]]  # opened, status changes, moves; newest first
+    consent_signatures: list[ConsentSignature] = field(default_factory=list)
+    consent_version: int = 1  # the number of the consent in force
     intakes_sent: int = 0  # of the partners' private intakes
     intake_reasons_differ: bool = False
+
+    def consent_missing(self, couple: Couple) -> list[Partner]:
+        """The partners who have not signed the consent in force."""
+        signed = {
+            s.partner_id
+            for s in self.consent_signatures
+            if s.version.number == self.consent_version
+        }
+        return [partner for partner in couple.partners if partner.id not in signed]
 
     @property
     def open_safety_flags(self) -> list[SafetyScreen]:
@@ -175,6 +190,8 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         referrals=referrals_of(couple),
         opened_by=trail.who_opened(couple.id),
         history=couple_services.case_history(couple.id),
+        consent_signatures=signatures_of_couple(couple.id),
+        consent_version=current_or_default().number,
         intakes_sent=intakes_sent,
         intake_reasons_differ=reasons_differ,
     )

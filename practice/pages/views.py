@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from practice import clock
 from practice.access import Audience, Permission, Role, allow
+from practice.consent import services as consent_services
 from practice.couples import services as couples
 from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_own_partner_or_404
@@ -48,6 +49,7 @@ def caseload():
         "pages/caseload.html",
         upcoming=extras.upcoming,
         flagged=extras.flagged,
+        consent_signed=extras.consent_signed,
         revisits=extras.revisits,
         open_referrals=extras.open_referrals,
         today=today,
@@ -87,4 +89,6 @@ def portal_home():
         couple=partner.couple,
         overview=services.portal_overview(partner, clock.today()),
         intake_sent=intake_services.intake_of(partner) is not None,
+        consent_signed=consent_services.signature_of(partner, consent_services.current_or_default())
+        is not None,
     )

@@ -19,12 +19,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 
 from practice import clock, db
 from practice.accounts.models import User
 from practice.agreements.models import Agreement, AgreementVersion
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit.models import AuditEntry
+from practice.consent.models import ConsentSignature
 from practice.couples.models import CaseEvent, Couple, Partner
 from practice.exercises.models import ExerciseVersion, Visibility
 from practice.homework.models import Assignment, Completion, CompletionStatus, Feedback
@@ -88,6 +90,15 @@ def couple_record(couple: Couple, *, for_partner: Partner | None = None) -> dict
             {"user_id": uid, "name": name, "role": role.value} for uid, name, role in people
         ],
         "case_history": [row(e) for e in history],
+        "consent_signatures": [
+            {**row(s), "version": s.version.number}
+            for s in _all(
+                select(ConsentSignature)
+                .where(ConsentSignature.couple_id == couple.id)
+                .options(joinedload(ConsentSignature.version))
+                .order_by(ConsentSignature.id)
+            )
+        ],
         "appointments": _appointments(couple.id, other),
         **_homework(couple.id, other),
         "agreements": _agreements(couple.id),

@@ -18,6 +18,7 @@ from practice.accounts.models import Invitation, RecoveryCode, User, UserSession
 from practice.agreements.models import Agreement, AgreementVersion
 from practice.appointments.models import Addendum, Appointment, NoteVersion, ProgressNote
 from practice.audit import services as audit
+from practice.consent.models import ConsentSignature
 from practice.couples.models import CaseEvent, Couple, CoupleStatus, Partner
 from practice.homework.models import Assignment, Completion, Feedback, ReminderSent
 from practice.intake.models import Intake
@@ -109,6 +110,7 @@ def _deletions(couple_id: int) -> list:
         delete(MeasureResponse).where(MeasureResponse.couple_id == couple_id),
         delete(SafetyScreen).where(SafetyScreen.couple_id == couple_id),
         delete(Intake).where(Intake.couple_id == couple_id),
+        delete(ConsentSignature).where(ConsentSignature.couple_id == couple_id),
         delete(ReferralEvent).where(ReferralEvent.referral_id.in_(referrals)),
         delete(Referral).where(Referral.couple_id == couple_id),
         delete(CaseEvent).where(CaseEvent.couple_id == couple_id),

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from practice import clock, db
 from practice.appointments import services as appointments
+from practice.consent import services as consent
 from practice.couples.models import Couple
 from practice.exercises.models import Visibility
 from practice.homework import services as homework
@@ -88,6 +89,8 @@ def full_record(*, closing: dict[str, object] | None = None, **couple_fields: ob
         answers = dict(zip(CSI4.item_keys, (3, 3, 3, 3), strict=True))
         measures.record_response(partner, CSI4, answers, today, counselor)
         measures.record_safety_screen(partner, SAFE, user)
+        version = consent.current_or_default()
+        consent.sign(partner, version.number, version.sha256, partner.name, today, user)
         marker = "FIRST" if partner is first else "SECOND"
         intake.record_intake(
             partner,

@@ -37,6 +37,7 @@ CASE_TABLES = (
     "measure_responses",
     "safety_screens",
     "intakes",
+    "consent_signatures",
     "referrals",
     "referral_events",
     "user_sessions",
@@ -58,6 +59,7 @@ KEPT_TABLES = (
     "directory_locations",
     "directory_service_categories",
     "directory_service_languages",
+    "consent_versions",  # the practice's consent texts, signed by many couples
     "alembic_version",
 )
 

@@ -31,6 +31,8 @@ from practice.appointments.models import (
     NoteVersion,
     ProgressNote,
 )
+from practice.consent import services as consent
+from practice.consent.models import ConsentSignature, ConsentVersion
 from practice.couples import services as couples
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.exercises.fields import check_spec
@@ -93,6 +95,8 @@ PROTECTED = {
     MeasureResponse: ("couple_id", "partner_id", "entered_by_id"),
     SafetyScreen: ("couple_id", "partner_id", "reviewed_by_id"),
     Intake: ("couple_id", "partner_id"),
+    ConsentVersion: ("created_by_id", "number"),
+    ConsentSignature: ("couple_id", "partner_id", "version_id"),
 }
 
 COUNSELOR, PARTNER_A, PARTNER_B, ANON = "counselor", "partner A", "partner B", "anonymous"
@@ -1002,6 +1006,33 @@ def _(c: Context) -> Post:
         c.url("intake.portal_intake"),
         form,
         created={Intake: [{"couple_id": c.ids["couple"], "partner_id": c.ids["partner_a"]}]},
+    )
+
+
+@case("consent.sign_consent")
+def _(c: Context) -> Post:
+    c.sign_in(PARTNER_A)
+    version = consent.current_or_default()
+    form = {
+        "number": str(version.number),
+        "sha256": version.sha256,
+        "typed_name": db.session.get(Partner, c.ids["partner_a"]).name,
+        "agree": "y",
+    }
+    return Post(
+        PARTNER_A,
+        c.url("consent.sign_consent"),
+        form,
+        created={
+            ConsentVersion: [{"created_by_id": None, "number": 1}],
+            ConsentSignature: [
+                {
+                    "couple_id": c.ids["couple"],
+                    "partner_id": c.ids["partner_a"],
+                    "version_id": New(ConsentVersion),
+                }
+            ],
+        },
     )
 
 
