@@ -25,6 +25,7 @@ from practice.db import Database
 from practice.directory.views import bp as directory_bp
 from practice.exercises.fields import FIELD_TYPES
 from practice.exercises.views import bp as exercises_bp
+from practice.feedback.views import bp as feedback_bp
 from practice.framework import AREAS
 from practice.homework.views import bp as homework_bp
 from practice.intake.views import bp as intake_bp
@@ -36,6 +37,7 @@ from practice.proxies import TrustedProxyFix
 from practice.records.views import bp as records_bp
 from practice.referrals.views import bp as referrals_bp
 from practice.reporting.views import bp as reports_bp
+from practice.safety.views import bp as safety_bp
 
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
@@ -151,6 +153,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(measures_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(consent_bp)
+    app.register_blueprint(safety_bp)
+    app.register_blueprint(feedback_bp)
     app.register_blueprint(exercises_bp)
     app.register_blueprint(homework_bp)
     app.register_blueprint(agreements_bp)

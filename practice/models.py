@@ -14,9 +14,16 @@ from practice.directory.models import (
     DirectoryServiceLanguage,
 )
 from practice.exercises.models import Exercise, ExerciseVersion
+from practice.feedback.models import SessionRating
 from practice.homework.models import Assignment, Completion, Feedback, ReminderSent
 from practice.intake.models import Intake
-from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.measures.models import (
+    ContactPreference,
+    MeasureResponse,
+    SafetyFollowUp,
+    SafetyPlan,
+    SafetyScreen,
+)
 from practice.outbox.models import OutboxMessage
 from practice.referrals.models import Referral, ReferralEvent
 from practice.reporting.models import GeneratedReport
@@ -32,6 +39,7 @@ __all__ = [
     "Completion",
     "ConsentSignature",
     "ConsentVersion",
+    "ContactPreference",
     "Couple",
     "CoupleStatus",
     "DirectoryLocation",
@@ -55,7 +63,10 @@ __all__ = [
     "ReferralEvent",
     "ReminderSent",
     "Role",
+    "SafetyFollowUp",
+    "SafetyPlan",
     "SafetyScreen",
+    "SessionRating",
     "User",
     "UserSession",
 ]

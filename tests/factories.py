@@ -29,6 +29,8 @@ from practice.exercises.library import add_version, sync_library
 from practice.exercises.models import Exercise, ExerciseVersion, Mode, Rhythm
 from practice.homework import services as homework
 from practice.homework.models import Assignment
+from practice.measures import services as measures_services
+from practice.measures.models import FollowUpDecision
 
 PASSWORD = "correct horse battery"
 
@@ -181,6 +183,9 @@ def make_assignment(couple: Couple, version: ExerciseVersion, **changes: object)
         "times_per_week": None,
         "partner_id": None,
         "note": "",
+        # Set-up only: joint work held by a safety check waiting for its follow-up is still
+        # assigned (tests of the hold itself go through the form or homework.assign).
+        "override_reason": "Set up by the test.",
         **changes,
     }
     return homework.assign(couple, version, data, couple.counselor)
@@ -269,3 +274,30 @@ def add_service(
     db.session.add(service)
     db.session.flush()
     return service
+
+
+RISK_REVIEW = {
+    "recent_violence": "no",
+    "fear_now": "no",
+    "severe_signs": "no",
+    "children": "no",
+    "wants_joint": "yes",
+    "plan_discussed": "yes",
+}
+
+
+def individual_note(couple: Couple, partner: Partner) -> ProgressNote:
+    """A signed note of an individual appointment with one partner."""
+    appointment = AppointmentFactory(couple=couple, individual_partner_id=partner.id)
+    return signed_note(appointment)
+
+
+def follow_up(screen, decision: str = "continue", reason: str = "Talked alone; safe to go on."):
+    """Follow up a positive safety check as its counselor would: an individual conversation
+    with a signed note, the risk review, a decision."""
+    couple = db.session.get(Couple, screen.couple_id)
+    partner = db.session.get(Partner, screen.partner_id)
+    note = individual_note(couple, partner)
+    return measures_services.record_follow_up(
+        screen, note.id, RISK_REVIEW, FollowUpDecision(decision), reason, couple.counselor
+    )

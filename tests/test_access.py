@@ -27,6 +27,7 @@ from tests.factories import (
     AppointmentFactory,
     CounselorFactory,
     CoupleFactory,
+    follow_up,
     make_assignment,
     make_exercise,
     partner_with_login,
@@ -157,7 +158,28 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
         "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
     },
     "measures.chart": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
-    "measures.mark_reviewed": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    # The world's screen is positive and open: the form shows; a post without answers is 400.
+    "safety.follow_up": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "safety.resume": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    "safety.partner_safety": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    # The world's appointment is not attended: nothing to rate.
+    "feedback.rate": {
+        "GET": only({}, 403) | {PARTNER_A: 404, PARTNER_B: 404},
+        "POST": only({}, 403) | {PARTNER_A: 404, PARTNER_B: 404},
+    },
+    "feedback.chart": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "measures.contact_preference": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
+    },
+    "measures.safety_plan": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 302, PARTNER_B: 302}, 403),
+    },
+    "measures.print_safety_plan": {"GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403)},
     "measures.portal_answer": {
         "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
         "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
@@ -363,7 +385,18 @@ def _build_world():
     referral = referrals.refer(
         couple, service, partner=None, reason="Evening groups", shared=True, actor=couple.counselor
     )
+    # Partner B's check, followed up with a pause of joint work that can be resumed.
+    paused_check = SafetyScreen(
+        couple_id=couple.id,
+        partner_id=couple.partners[1].id,
+        answers={"humiliated": 1, "afraid": 0, "raped": 0, "kicked": 0},
+        positive=True,
+    )
+    db.session.add(paused_check)
+    db.session.flush()
+    paused = follow_up(paused_check, decision="pause")
     values = {
+        "follow_up_id": paused.id,
         "couple_id": couple.id,
         "partner_id": couple.partners[0].id,
         "user_id": other_counselor.id,

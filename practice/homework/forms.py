@@ -25,6 +25,11 @@ class AssignmentForm(FlaskForm):
     note = TextAreaField(
         "A personal note", [validators.Optional(), max_length(2000)], filters=[strip]
     )
+    override_reason = TextAreaField(
+        "Why assign joint work now (override the safety hold)",
+        [validators.Optional(), max_length(2000)],
+        filters=[strip],
+    )
 
     def __init__(self, *args: object, exercises, couple, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

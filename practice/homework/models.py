@@ -32,6 +32,8 @@ class Assignment(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why joint work was assigned although a safety follow-up held it (the counselor's words).
+    hold_override: Mapped[str | None] = mapped_column(EncryptedText("assignment"))
 
     couple: Mapped[Couple] = relationship()
     version: Mapped[ExerciseVersion] = relationship()

@@ -18,6 +18,7 @@ from practice.accounts.models import User
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.homework import schedule
 from practice.homework.models import Assignment, ReminderSent
+from practice.measures.services import partners_unsafe_by_email
 from practice.outbox import services as outbox
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ def due_today(today: date) -> list[Reminder]:
             if (partner.id, assignment.id) in already or _done_for_now(assignment, partner, today):
                 continue
             by_partner.setdefault(partner.id, Reminder(partner, [])).assignments.append(assignment)
-    return list(by_partner.values())
+    # A partner who said e-mail is not safe for them gets no reminder by e-mail, ever.
+    unsafe = partners_unsafe_by_email(list(by_partner))
+    return [reminder for reminder in by_partner.values() if reminder.partner.id not in unsafe]
 
 
 def _reachable(partner: Partner) -> bool:

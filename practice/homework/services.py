@@ -18,6 +18,7 @@ from practice.exercises.fields import check_answers
 from practice.exercises.models import ExerciseVersion, Mode, Rhythm, Visibility
 from practice.homework import schedule
 from practice.homework.models import Assignment, Completion, CompletionStatus, Feedback
+from practice.measures.services import joint_work_hold
 from practice.unit_of_work import UserError
 
 
@@ -38,6 +39,16 @@ def assign(
             raise HomeworkError("Choose one of the couple's partners.")
     if version.mode is not Mode.INDIVIDUAL and partner is not None:
         raise HomeworkError("This exercise is done by the couple, so it goes to both partners.")
+    override = None
+    if is_joint_work(version, partner):
+        hold = joint_work_hold(couple)
+        override = (data.get("override_reason") or "").strip() or None
+        if hold is not None and override is None:
+            raise HomeworkError(
+                f"{hold} To assign it anyway, write why in the box below.", field="override_reason"
+            )
+        if hold is None:
+            override = None
     rhythm = Rhythm(data["rhythm"])
     due_on = (
         data["start_on"] if rhythm is Rhythm.ONCE and not data.get("due_on") else data["due_on"]
@@ -54,11 +65,21 @@ def assign(
         times_per_week=data.get("times_per_week") if rhythm is Rhythm.TIMES_PER_WEEK else None,
         note=data.get("note") or "",
         created_by_id=actor.id,
+        hold_override=override,
     )
     db.session.add(assignment)
     db.session.flush()
     audit.record(actor, "assignment.create", assignment)
+    if override is not None:
+        audit.record(actor, "assignment.hold_override", assignment)
     return assignment
+
+
+def is_joint_work(version: ExerciseVersion, partner: Partner | None) -> bool:
+    """Joint and turn-based exercises and agreements: what a safety follow-up holds back."""
+    return partner is None and (
+        version.mode is not Mode.INDIVIDUAL or version.agreement_kind is not None
+    )
 
 
 def close_assignment(assignment: Assignment, actor: User) -> None:

@@ -17,7 +17,7 @@ from practice.homework.policy import (
     load_completion_or_404,
     load_own_assignment_or_404,
 )
-from practice.measures.services import open_positive_screens
+from practice.measures.services import joint_work_hold
 from practice.pagination import query_id
 from practice.unit_of_work import attempt
 
@@ -52,7 +52,7 @@ def new_assignment(couple_id: int):
         form=form,
         couple=couple,
         versions=versions,
-        safety_concern=bool(open_positive_screens(couple)),
+        hold=joint_work_hold(couple),
     ), status
 
 

@@ -280,5 +280,55 @@ HARK = Measure(
 )
 
 # Measures shown in the progress view (the safety screen is kept apart on purpose).
+# The project's own four-item session scale, written for Practice. It is not the Outcome
+# Rating Scale or the Session Rating Scale, whose wording is licensed; it borrows nothing from
+# them but the idea of asking after every appointment.
+SESSION_SCALE = Measure(
+    key="session",
+    title="How was today's appointment?",
+    short_title="Session rating",
+    instructions=(
+        "Four quick questions about the appointment, 0 to 10 each. Only your counselor sees "
+        "your answers; honest ones help most, especially when something did not work."
+    ),
+    items=(
+        _scale_0_10(
+            "heard",
+            "Heard",
+            "I felt heard and understood.",
+            "Not at all",
+            "Completely",
+        ),
+        _scale_0_10(
+            "mattered",
+            "What mattered",
+            "We worked on what matters to me.",
+            "Not at all",
+            "Completely",
+        ),
+        _scale_0_10(
+            "fits",
+            "Approach",
+            "The way we are working fits the two of us.",
+            "Not at all",
+            "Very well",
+        ),
+        _scale_0_10(
+            "overall",
+            "Overall",
+            "Overall, today's appointment was…",
+            "Not helpful",
+            "Very helpful",
+        ),
+    ),
+    scoring=Scoring.MEAN,
+    minimum=0,
+    maximum=10,
+    higher_is_better=True,
+    source="Session rating: the project's own measure, written for Practice (not the ORS or SRS).",
+    private=True,
+    counselor_can_enter=False,
+)
+
 PROGRESS_MEASURES: tuple[Measure, ...] = (CHECKIN, CSI4)
-MEASURES: dict[str, Measure] = {m.key: m for m in (CHECKIN, CSI4, HARK)}
+MEASURES: dict[str, Measure] = {m.key: m for m in (CHECKIN, CSI4, HARK, SESSION_SCALE)}

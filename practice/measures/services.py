@@ -16,7 +16,16 @@ from practice.audit import services as audit
 from practice.couples.models import Couple, Partner
 from practice.measures import scoring
 from practice.measures.definitions import HARK, MEASURES, PROGRESS_MEASURES, Measure
-from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.measures.models import (
+    SAFETY_PLAN_PARTS,
+    ContactPreference,
+    FollowUpDecision,
+    MeasureResponse,
+    SafetyFollowUp,
+    SafetyPlan,
+    SafetyScreen,
+)
+from practice.unit_of_work import UserError
 
 
 def record_response(
@@ -103,14 +112,135 @@ def endorsed_items(screen: SafetyScreen) -> list[str]:
     return [item.short for item in HARK.items if screen.answers.get(item.key)]
 
 
-def mark_reviewed(screen: SafetyScreen, actor: User) -> None:
-    """Note that the counselor has followed up a positive safety check (once)."""
-    if screen.reviewed_at is not None:
-        return
+def record_follow_up(
+    screen: SafetyScreen,
+    note_id: int,
+    risk_review: dict[str, str],
+    decision: FollowUpDecision,
+    reason: str,
+    actor: User,
+) -> SafetyFollowUp:
+    """Record the follow-up of a positive safety check and mark the check followed up. The
+    caller has checked that ``note_id`` is a signed note of an individual appointment with
+    the partner who answered."""
+    if not screen.positive or screen.reviewed_at is not None:
+        raise UserError("This safety check has already been followed up.")
+    if not reason.strip():
+        raise UserError("Say why you decided this.", field="reason")
+    follow_up = SafetyFollowUp(
+        couple_id=screen.couple_id,
+        screen_id=screen.id,
+        partner_id=screen.partner_id,
+        note_id=note_id,
+        risk_review=dict(risk_review),
+        decision=decision,
+        reason=reason.strip(),
+        decided_by_id=actor.id,
+    )
     screen.reviewed_at = clock.now()
     screen.reviewed_by_id = actor.id
+    db.session.add(follow_up)
     db.session.flush()
-    audit.record(actor, "safety.review", screen)
+    audit.record(actor, "safety.follow_up", follow_up)
+    return follow_up
+
+
+def resume_joint_work(follow_up: SafetyFollowUp, reason: str, actor: User) -> None:
+    """End a pause of joint work that a follow-up decided, with the reason."""
+    if not follow_up.holds_joint_work:
+        return
+    if not reason.strip():
+        raise UserError("Say why joint work can go on.", field="reason")
+    follow_up.resumed_at = clock.now()
+    follow_up.resume_reason = reason.strip()
+    db.session.flush()
+    audit.record(actor, "safety.resume", follow_up)
+
+
+def follow_ups_of(couple: Couple) -> list[SafetyFollowUp]:
+    """Every follow-up of the couple's safety checks, newest first."""
+    return list(
+        db.session.scalars(
+            select(SafetyFollowUp)
+            .where(SafetyFollowUp.couple_id == couple.id)
+            .options(selectinload(SafetyFollowUp.decided_by))
+            .order_by(SafetyFollowUp.decided_at.desc(), SafetyFollowUp.id.desc())
+        )
+    )
+
+
+def contact_preference_of(partner: Partner) -> ContactPreference | None:
+    return db.session.scalar(
+        select(ContactPreference).where(ContactPreference.partner_id == partner.id)
+    )
+
+
+def save_contact_preference(
+    partner: Partner, email_ok: bool, phone_ok: bool, safe_times: str, actor: User
+) -> ContactPreference:
+    """Record how it is safe to reach a partner; only the partner themselves may say."""
+    if partner.user_id != actor.id:
+        raise PermissionError("a partner says how to reach them")
+    preference = contact_preference_of(partner) or ContactPreference(
+        couple_id=partner.couple_id, partner_id=partner.id
+    )
+    preference.email_ok, preference.phone_ok = email_ok, phone_ok
+    preference.safe_times = safe_times.strip()
+    db.session.add(preference)
+    db.session.flush()
+    audit.record(actor, "safety.contact", preference)
+    return preference
+
+
+def partners_unsafe_by_email(partner_ids: Sequence[int]) -> set[int]:
+    """Which of these partners said e-mail is not a safe way to reach them (one query)."""
+    if not partner_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ContactPreference.partner_id).where(
+                ContactPreference.partner_id.in_(partner_ids),
+                ContactPreference.email_ok.is_(False),
+            )
+        )
+    )
+
+
+def safety_plan_of(partner: Partner) -> SafetyPlan | None:
+    return db.session.scalar(select(SafetyPlan).where(SafetyPlan.partner_id == partner.id))
+
+
+def save_safety_plan(partner: Partner, parts: dict[str, str], actor: User) -> SafetyPlan:
+    """Keep a partner's own safety plan; only the partner themselves writes it."""
+    if partner.user_id != actor.id:
+        raise PermissionError("a partner writes their own safety plan")
+    plan = safety_plan_of(partner) or SafetyPlan(couple_id=partner.couple_id, partner_id=partner.id)
+    plan.content = {key: (parts.get(key) or "").strip() for key, _label, _hint in SAFETY_PLAN_PARTS}
+    db.session.add(plan)
+    db.session.flush()
+    audit.record(actor, "safety.plan", plan)
+    return plan
+
+
+def joint_work_hold(couple: Couple) -> str | None:
+    """Why joint work may not be assigned now, or None: a positive safety check waits for its
+    follow-up, or a follow-up paused joint work (two small queries)."""
+    if open_positive_screens(couple):
+        return (
+            "A positive safety check is waiting for its follow-up: joint exercises, "
+            "turn-based exercises and agreements wait until you have talked with that "
+            "partner alone and decided."
+        )
+    paused = db.session.scalar(
+        select(SafetyFollowUp.id).where(
+            SafetyFollowUp.couple_id == couple.id,
+            SafetyFollowUp.decision == FollowUpDecision.PAUSE,
+            SafetyFollowUp.resumed_at.is_(None),
+        )
+    )
+    if paused is not None:
+        return "Joint work is paused after a safety follow-up."
+    return None
 
 
 # --- the progress view ----------------------------------------------------------------------

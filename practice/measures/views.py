@@ -17,8 +17,14 @@ from practice.couples.policy import load_couple_or_404, load_own_partner_or_404
 from practice.directory.search import local_safety_services
 from practice.measures import charts, services
 from practice.measures.definitions import HARK
-from practice.measures.forms import answers_form_class, answers_of
-from practice.measures.policy import load_positive_screen_or_404, progress_measure_or_404
+from practice.measures.forms import (
+    ContactPreferenceForm,
+    answers_form_class,
+    answers_of,
+    safety_plan_form_class,
+)
+from practice.measures.models import SAFETY_PLAN_PARTS
+from practice.measures.policy import progress_measure_or_404
 from practice.quick_exit import QUICK_EXIT_URL
 
 bp = Blueprint("measures", __name__)
@@ -42,17 +48,6 @@ def chart(couple_id: int, measure_key: str):
     # matplotlib styles its SVG inline; the image may use its own styles and nothing else.
     response.headers["Content-Security-Policy"] = CHART_POLICY
     return response
-
-
-@bp.route("/couples/<id:couple_id>/safety/<id:screen_id>/reviewed", methods=["POST"])
-@allow(Audience.COUNSELOR)
-def mark_reviewed(couple_id: int, screen_id: int):
-    """Note that a positive safety check has been followed up."""
-    couple = load_couple_or_404(couple_id, Permission.SAFETY_REVIEW)
-    screen = load_positive_screen_or_404(couple, screen_id)
-    services.mark_reviewed(screen, current_user)
-    flash("Marked as followed up.", "success")
-    return redirect(url_for("pages.couple", couple_id=couple.id))
 
 
 # --- the partner's portal ------------------------------------------------------------------
@@ -110,4 +105,68 @@ def safety_resources():
         answered=just_answered is not None,
         quick_exit=QUICK_EXIT_URL,
         local_services=local_safety_services(partner.couple.zip_code, limit=5),
+    )
+
+
+@bp.route("/portal/safety/contact", methods=["GET", "POST"])
+@allow(Audience.CLIENT)
+def contact_preference():
+    """Let a partner say, privately, how it is safe to reach them."""
+    partner = load_own_partner_or_404()
+    saved = services.contact_preference_of(partner)
+    data = {}
+    if saved is not None:
+        data = {
+            "email_ok": "yes" if saved.email_ok else "no",
+            "phone_ok": "yes" if saved.phone_ok else "no",
+            "safe_times": saved.safe_times,
+        }
+    form = ContactPreferenceForm(data=data)
+    if form.validate_on_submit():
+        services.save_contact_preference(
+            partner,
+            form.email_ok.data == "yes",
+            form.phone_ok.data == "yes",
+            form.safe_times.data or "",
+            current_user,
+        )
+        flash("Saved. Only you and your counselor can see this.", "success")
+        return redirect(url_for("measures.contact_preference"))
+    return render_template(
+        "measures/contact_preference.html", form=form, quick_exit=QUICK_EXIT_URL
+    ), 400 if form.errors else 200
+
+
+@bp.route("/portal/safety/plan", methods=["GET", "POST"])
+@allow(Audience.CLIENT)
+def safety_plan():
+    """A partner's own safety plan, in their words; only they and their counselor read it."""
+    partner = load_own_partner_or_404()
+    plan = services.safety_plan_of(partner)
+    form = safety_plan_form_class()(data=plan.content if plan else {})
+    if form.validate_on_submit():
+        parts = {key: form[key].data for key, _label, _hint in SAFETY_PLAN_PARTS}
+        services.save_safety_plan(partner, parts, current_user)
+        flash("Your safety plan is saved.", "success")
+        return redirect(url_for("measures.safety_plan"))
+    return render_template(
+        "measures/safety_plan.html",
+        form=form,
+        parts=SAFETY_PLAN_PARTS,
+        saved=plan is not None,
+        quick_exit=QUICK_EXIT_URL,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/portal/safety/plan/print")
+@allow(Audience.CLIENT)
+def print_safety_plan():
+    """The safety plan laid out to print, with the numbers that help at any hour."""
+    partner = load_own_partner_or_404()
+    plan = services.safety_plan_of(partner)
+    return render_template(
+        "measures/safety_plan_print.html",
+        plan=plan.content if plan else {},
+        parts=SAFETY_PLAN_PARTS,
+        quick_exit=QUICK_EXIT_URL,
     )

@@ -20,15 +20,19 @@ from practice.consent.models import ConsentSignature
 from practice.consent.services import current_or_default, signatures_of_couple, signed_current
 from practice.couples import services as couple_services
 from practice.couples.models import CaseEvent, Couple, Partner
+from practice.feedback import services as feedback
+from practice.feedback.models import SessionRating
+from practice.feedback.services import FeedbackFlag
 from practice.homework import schedule
 from practice.homework import services as homework
 from practice.homework.digest import Digest, digest
 from practice.homework.models import Assignment
 from practice.intake.services import intake_summaries
-from practice.measures.models import SafetyScreen
+from practice.measures.models import SafetyFollowUp, SafetyScreen
 from practice.measures.services import (
     CoupleProgress,
     couples_with_open_safety_flags,
+    follow_ups_of,
     progress_of,
     safety_screens_of,
 )
@@ -153,6 +157,9 @@ class CoupleOverview:
     referrals: list[Referral]
     opened_by: list[trail.Opened]  # from the audit trail, this visit not yet counted
     history: list[tuple[CaseEvent, str | None]]  # opened, status changes, moves; newest first
+    follow_ups: list[SafetyFollowUp] = field(default_factory=list)
+    ratings: list[SessionRating] = field(default_factory=list)  # of appointments, by partners
+    feedback_flags: list[FeedbackFlag] = field(default_factory=list)
     consent_signatures: list[ConsentSignature] = field(default_factory=list)
     consent_version: int = 1  # the number of the consent in force
     intakes_sent: int = 0  # of the partners' private intakes
@@ -180,6 +187,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
     agreements = agreements_services.agreements_of(couple.id)
     last = last_attended_appointment(couple)
     intakes_sent, reasons_differ = intake_summaries([couple.id]).get(couple.id, (0, False))
+    ratings = feedback.ratings_of(couple)
     return CoupleOverview(
         appointments=appointments_of(couple, page=appointments_page),
         progress=progress_of(couple),
@@ -190,6 +198,9 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         referrals=referrals_of(couple),
         opened_by=trail.who_opened(couple.id),
         history=couple_services.case_history(couple.id),
+        follow_ups=follow_ups_of(couple),
+        ratings=ratings,
+        feedback_flags=feedback.flags(couple, ratings),
         consent_signatures=signatures_of_couple(couple.id),
         consent_version=current_or_default().number,
         intakes_sent=intakes_sent,

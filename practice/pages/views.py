@@ -9,6 +9,7 @@ from practice.consent import services as consent_services
 from practice.couples import services as couples
 from practice.couples.models import CoupleStatus
 from practice.couples.policy import load_couple_or_404, load_own_partner_or_404
+from practice.feedback import services as feedback_services
 from practice.intake import services as intake_services
 from practice.pages import services
 from practice.pagination import clamp_page
@@ -89,6 +90,7 @@ def portal_home():
         couple=partner.couple,
         overview=services.portal_overview(partner, clock.today()),
         intake_sent=intake_services.intake_of(partner) is not None,
+        to_rate=feedback_services.to_rate(partner, clock.today()),
         consent_signed=consent_services.signature_of(partner, consent_services.current_or_default())
         is not None,
     )

@@ -29,9 +29,16 @@ from practice.audit.models import AuditEntry
 from practice.consent.models import ConsentSignature
 from practice.couples.models import CaseEvent, Couple, Partner
 from practice.exercises.models import ExerciseVersion, Visibility
+from practice.feedback.models import SessionRating
 from practice.homework.models import Assignment, Completion, CompletionStatus, Feedback
 from practice.intake.models import Intake
-from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.measures.models import (
+    ContactPreference,
+    MeasureResponse,
+    SafetyFollowUp,
+    SafetyPlan,
+    SafetyScreen,
+)
 from practice.referrals.models import Referral, ReferralEvent
 
 FORMAT = "practice.couple-record/1"
@@ -102,6 +109,15 @@ def couple_record(couple: Couple, *, for_partner: Partner | None = None) -> dict
         "appointments": _appointments(couple.id, other),
         **_homework(couple.id, other),
         "agreements": _agreements(couple.id),
+        "session_ratings": [
+            row(r)
+            for r in _all(
+                select(SessionRating)
+                .where(SessionRating.couple_id == couple.id)
+                .order_by(SessionRating.id)
+            )
+            if other is None or r.partner_id != other
+        ],
         **_measures(couple.id, other),
         "referrals": _referrals(couple.id, other),
         # Who opened or changed the record, and when: ids and actions, never content.
@@ -227,10 +243,20 @@ def _measures(couple_id: int, other: int | None) -> dict[str, list[dict[str, Any
         select(SafetyScreen).where(SafetyScreen.couple_id == couple_id).order_by(SafetyScreen.id)
     )
     intakes = _all(select(Intake).where(Intake.couple_id == couple_id).order_by(Intake.id))
+    contacts = _all(select(ContactPreference).where(ContactPreference.couple_id == couple_id))
+    plans = _all(select(SafetyPlan).where(SafetyPlan.couple_id == couple_id))
+    follow_ups = _all(
+        select(SafetyFollowUp)
+        .where(SafetyFollowUp.couple_id == couple_id)
+        .order_by(SafetyFollowUp.id)
+    )
     return {
         "measures": [row(m) for m in measures if other is None or m.partner_id != other],
         "safety_checks": [row(s) for s in screens if other is None or s.partner_id != other],
         "intakes": [row(i) for i in intakes if other is None or i.partner_id != other],
+        "contact_preferences": [row(c) for c in contacts if other is None or c.partner_id != other],
+        "safety_plans": [row(p) for p in plans if other is None or p.partner_id != other],
+        "safety_follow_ups": [row(f) for f in follow_ups if other is None or f.partner_id != other],
     }
 
 

@@ -20,9 +20,16 @@ from practice.appointments.models import Addendum, Appointment, NoteVersion, Pro
 from practice.audit import services as audit
 from practice.consent.models import ConsentSignature
 from practice.couples.models import CaseEvent, Couple, CoupleStatus, Partner
+from practice.feedback.models import SessionRating
 from practice.homework.models import Assignment, Completion, Feedback, ReminderSent
 from practice.intake.models import Intake
-from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.measures.models import (
+    ContactPreference,
+    MeasureResponse,
+    SafetyFollowUp,
+    SafetyPlan,
+    SafetyScreen,
+)
 from practice.outbox.models import OutboxMessage
 from practice.pagination import Page, paginate
 from practice.referrals.models import Referral, ReferralEvent
@@ -103,12 +110,17 @@ def _deletions(couple_id: int) -> list:
         delete(AgreementVersion).where(AgreementVersion.agreement_id.in_(agreements)),
         delete(Agreement).where(Agreement.couple_id == couple_id),
         delete(Assignment).where(Assignment.couple_id == couple_id),
+        # A follow-up names a note: it goes before the notes.
+        delete(SafetyFollowUp).where(SafetyFollowUp.couple_id == couple_id),
         delete(NoteVersion).where(NoteVersion.note_id.in_(notes)),
         delete(Addendum).where(Addendum.note_id.in_(notes)),
         delete(ProgressNote).where(ProgressNote.couple_id == couple_id),
+        delete(SessionRating).where(SessionRating.couple_id == couple_id),
         delete(Appointment).where(Appointment.couple_id == couple_id),
         delete(MeasureResponse).where(MeasureResponse.couple_id == couple_id),
         delete(SafetyScreen).where(SafetyScreen.couple_id == couple_id),
+        delete(ContactPreference).where(ContactPreference.couple_id == couple_id),
+        delete(SafetyPlan).where(SafetyPlan.couple_id == couple_id),
         delete(Intake).where(Intake.couple_id == couple_id),
         delete(ConsentSignature).where(ConsentSignature.couple_id == couple_id),
         delete(ReferralEvent).where(ReferralEvent.referral_id.in_(referrals)),

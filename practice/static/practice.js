@@ -134,3 +134,8 @@ document.addEventListener("submit", function (event) {
     fetch(ping.content, { credentials: "same-origin", cache: "no-store" });
   }, 60000);
 })();
+
+// A print button (the CSP allows no inline script).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});

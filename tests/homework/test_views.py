@@ -356,7 +356,7 @@ def test_closed_cases_get_no_new_homework_and_a_safety_concern_is_shown(client, 
     )
     auth.login(couple.counselor)
     page = client.get(f"/couples/{couple.id}/assignments/new").text
-    assert "A private safety check for this couple raised concern" in page
+    assert "A positive safety check is waiting for its follow-up" in page
     couple.status = CoupleStatus.CLOSED
     start = clock.today().isoformat()
     response = client.post(

@@ -14,7 +14,8 @@ from practice.measures import services as measures
 from practice.measures.definitions import CHECKIN, CSI4, HARK, NOT_APPLICABLE
 from practice.measures.models import MeasureResponse, SafetyScreen
 from practice.measures.scoring import AnswerError
-from tests.factories import CounselorFactory, CoupleFactory, partner_with_login
+from practice.unit_of_work import UserError
+from tests.factories import CounselorFactory, CoupleFactory, follow_up, partner_with_login
 
 
 def count(model) -> int:
@@ -238,7 +239,7 @@ def test_only_positive_checks_not_yet_followed_up_flag_a_couple(db_session):
             couple.partners[1], no(kicked=1) if positive else no(), login
         )
         if reviewed:
-            measures.mark_reviewed(screen, couple.counselor)
+            follow_up(screen)
         return couple
 
     flagged = screened(positive=True, reviewed=False)
@@ -255,11 +256,12 @@ def test_a_follow_up_is_recorded_once_with_who_and_when(reyes, frozen_clock):
     couple, ana_login, _ = reyes
     screen = measures.record_safety_screen(couple.partners[0], no(humiliated=1), ana_login)
     assert measures.open_positive_screens(couple) == [screen]
-    measures.mark_reviewed(screen, couple.counselor)
+    follow_up(screen)
     first_review = (screen.reviewed_at, screen.reviewed_by)
     assert first_review == (clock.now(), couple.counselor)
     frozen_clock.advance(days=1)
-    measures.mark_reviewed(screen, CounselorFactory())
+    with pytest.raises(UserError, match="already been followed up"):
+        follow_up(screen)
     assert (screen.reviewed_at, screen.reviewed_by) == first_review
     assert measures.open_positive_screens(couple) == []
 

@@ -10,7 +10,14 @@ from practice.measures import charts
 from practice.measures import services as measures
 from practice.measures.definitions import CHECKIN, CSI4, HARK
 from practice.measures.models import MeasureResponse, SafetyScreen
-from tests.factories import CounselorFactory, CoupleFactory, partner_with_login
+from tests.conftest import visible_text
+from tests.factories import (
+    RISK_REVIEW,
+    CounselorFactory,
+    CoupleFactory,
+    individual_note,
+    partner_with_login,
+)
 
 HOTLINE = "1-800-799-7233"
 
@@ -173,7 +180,8 @@ def test_a_positive_safety_check_reaches_the_counselor_only(client, auth, couple
         assert "Ana Reyes answered" not in page and "positive" not in page.lower()
     assert "Help at any hour" in client.get("/portal/safety/resources").text
     screen = db.session.scalar(select(SafetyScreen))
-    assert client.post(f"/couples/{couple.id}/safety/{screen.id}/reviewed").status_code == 403
+    follow_up_page = f"/couples/{couple.id}/safety/{screen.id}/follow-up"
+    assert client.get(follow_up_page).status_code == 403
     auth.logout()
 
     # The counselor sees the flag and a suggestion of an individual appointment.
@@ -183,14 +191,26 @@ def test_a_positive_safety_check_reaches_the_counselor_only(client, auth, couple
     assert "(afraid of partner)" in page
     assert "Safety follow-up" in client.get("/couples").text
     assert f"/couples/{couple.id}/appointments/new?partner={couple.partners[0].id}" in page
-    client.post(f"/couples/{couple.id}/safety/{screen.id}/reviewed")
+    # Following up needs the signed note of an individual conversation with her.
+    form = client.get(follow_up_page).text
+    assert 'id="no-individual-note"' in form
+    refused = client.post(follow_up_page, data={"decision": "continue", "reason": "Fine."})
+    assert refused.status_code == 400 and "Choose the signed note" in refused.text
+    note = individual_note(couple, couple.partners[0])
+    review = {f"risk_{key}": value for key, value in RISK_REVIEW.items()}
+    done = client.post(
+        follow_up_page,
+        data={**review, "note_id": note.id, "decision": "continue", "reason": "Spoke alone."},
+    )
+    assert done.status_code == 302
     page = client.get(f"/couples/{couple.id}").text
     assert "Safety check positive:" not in page
-    history = page.split('id="safety-history"')[1]
+    history = visible_text(page.split('id="safety-history"')[1])
     assert f"followed up by {couple.counselor.name}" in history
+    assert "continue joint work ( Spoke alone.)" in history
     first_review = screen.reviewed_at
-    client.post(f"/couples/{couple.id}/safety/{screen.id}/reviewed")  # a replayed post
-    assert screen.reviewed_at == first_review
+    client.post(follow_up_page, data={**review, "note_id": note.id, "decision": "pause"})
+    assert screen.reviewed_at == first_review  # a replayed post changes nothing
 
 
 def test_a_negative_safety_check_raises_no_flag(client, auth, couple_with_logins):

@@ -44,21 +44,31 @@ from practice.exercises.models import (
     Rhythm,
     Visibility,
 )
+from practice.feedback.models import SessionRating
 from practice.homework import services as homework
 from practice.homework.models import Assignment, Completion, CompletionStatus, Feedback
 from practice.intake.models import Intake
 from practice.measures.definitions import CHECKIN, HARK
-from practice.measures.models import MeasureResponse, SafetyScreen
+from practice.measures.models import (
+    ContactPreference,
+    MeasureResponse,
+    SafetyFollowUp,
+    SafetyPlan,
+    SafetyScreen,
+)
 from practice.referrals import services as referrals
 from practice.referrals.models import Referral, ReferralEvent, ReferralStatus
 from tests.factories import (
     PASSWORD,
+    RISK_REVIEW,
     SIMPLE_FIELDS,
     AppointmentFactory,
     CounselorFactory,
     CoupleFactory,
     add_service,
     draft_note,
+    follow_up,
+    individual_note,
     make_assignment,
     make_exercise,
     partner_with_login,
@@ -94,6 +104,10 @@ PROTECTED = {
     ReferralEvent: ("referral_id", "status", "actor_id"),
     MeasureResponse: ("couple_id", "partner_id", "entered_by_id"),
     SafetyScreen: ("couple_id", "partner_id", "reviewed_by_id"),
+    SafetyFollowUp: ("couple_id", "partner_id", "screen_id", "note_id", "decided_by_id"),
+    ContactPreference: ("couple_id", "partner_id"),
+    SafetyPlan: ("couple_id", "partner_id"),
+    SessionRating: ("couple_id", "partner_id", "appointment_id"),
     Intake: ("couple_id", "partner_id"),
     ConsentVersion: ("created_by_id", "number"),
     ConsentSignature: ("couple_id", "partner_id", "version_id"),
@@ -617,15 +631,51 @@ def _(c: Context) -> Post:
     )
 
 
-@case("measures.mark_reviewed")
+@case("safety.follow_up")
 def _(c: Context) -> Post:
     c.sign_in(COUNSELOR)
     screen = c.ids["screen"]
+    couple = db.session.get(Couple, c.ids["couple"])
+    note = individual_note(couple, db.session.get(Partner, c.ids["partner_a"]))
+    form = {f"risk_{key}": value for key, value in RISK_REVIEW.items()}
+    form.update(note_id=str(note.id), decision="continue", reason="Talked alone; safe.")
     return Post(
         COUNSELOR,
-        c.url("measures.mark_reviewed", couple_id=c.ids["couple"], screen_id=screen),
-        {},
-        changes={(SafetyScreen, "reviewed_by_id"): {screen: c.ids[COUNSELOR]}},
+        c.url("safety.follow_up", couple_id=c.ids["couple"], screen_id=screen),
+        form,
+        changes={
+            (SafetyScreen, "reviewed_by_id"): {screen: c.ids[COUNSELOR]},
+        },
+        created={
+            SafetyFollowUp: [
+                {
+                    "couple_id": c.ids["couple"],
+                    "partner_id": c.ids["partner_a"],
+                    "screen_id": screen,
+                    "note_id": note.id,
+                    "decided_by_id": c.ids[COUNSELOR],
+                }
+            ]
+        },
+    )
+
+
+@case("safety.resume")
+def _(c: Context) -> Post:
+    c.sign_in(COUNSELOR)
+    screen = SafetyScreen(
+        couple_id=c.ids["couple"],
+        partner_id=c.ids["partner_b"],
+        answers={"humiliated": 0, "afraid": 1, "raped": 0, "kicked": 0},
+        positive=True,
+    )
+    db.session.add(screen)
+    db.session.flush()
+    paused = follow_up(screen, decision="pause")
+    return Post(
+        COUNSELOR,
+        c.url("safety.resume", couple_id=c.ids["couple"], follow_up_id=paused.id),
+        {"reason": "Both feel safe; joint sessions again."},
     )
 
 
@@ -1032,6 +1082,55 @@ def _(c: Context) -> Post:
                     "version_id": New(ConsentVersion),
                 }
             ],
+        },
+    )
+
+
+@case("measures.contact_preference")
+def _(c: Context) -> Post:
+    c.sign_in(PARTNER_A)
+    return Post(
+        PARTNER_A,
+        c.url("measures.contact_preference"),
+        {"email_ok": "no", "phone_ok": "yes", "safe_times": "Mornings"},
+        created={
+            ContactPreference: [{"couple_id": c.ids["couple"], "partner_id": c.ids["partner_a"]}]
+        },
+    )
+
+
+@case("measures.safety_plan")
+def _(c: Context) -> Post:
+    c.sign_in(PARTNER_A)
+    return Post(
+        PARTNER_A,
+        c.url("measures.safety_plan"),
+        {"warning_signs": "Raised voice", "people": "A friend"},
+        created={SafetyPlan: [{"couple_id": c.ids["couple"], "partner_id": c.ids["partner_a"]}]},
+    )
+
+
+@case("feedback.rate")
+def _(c: Context) -> Post:
+    c.sign_in(PARTNER_A)
+    couple = db.session.get(Couple, c.ids["couple"])
+    attended = AppointmentFactory(
+        couple=couple,
+        starts_at=clock.now().replace(microsecond=0) - timedelta(hours=2),
+        attendance=Attendance.BOTH,
+    )
+    return Post(
+        PARTNER_A,
+        c.url("feedback.rate", appointment_id=attended.id),
+        {"heard": "8", "mattered": "7", "fits": "9", "overall": "8"},
+        created={
+            SessionRating: [
+                {
+                    "couple_id": c.ids["couple"],
+                    "partner_id": c.ids["partner_a"],
+                    "appointment_id": attended.id,
+                }
+            ]
         },
     )
 

@@ -34,7 +34,7 @@ from practice.exercises.library import sync_library
 from practice.exercises.models import AgreementKind, Exercise, Mode, Rhythm, Visibility
 from practice.homework import services as homework
 from practice.homework.models import Assignment, Completion
-from practice.measures.models import SafetyScreen
+from practice.measures.models import SafetyFollowUp, SafetyScreen
 from practice.referrals import services as referrals
 from practice.referrals.models import Referral
 from tests.factories import (
@@ -45,6 +45,7 @@ from tests.factories import (
     CoupleFactory,
     add_service,
     draft_note,
+    follow_up,
     make_assignment,
     make_exercise,
     partner_with_login,
@@ -62,6 +63,7 @@ ID_TABLES = {
     "appointment_id": Appointment,
     "note_id": ProgressNote,
     "screen_id": SafetyScreen,
+    "follow_up_id": SafetyFollowUp,
     "exercise_id": Exercise,
     "assignment_id": Assignment,
     "completion_id": Completion,
@@ -102,6 +104,7 @@ class World:
     exercises: dict[int, tuple[int | None, bool]]  # id -> (owner id, shared)
     partners_of_couple: dict[int, list[int]]
     screens_of_couple: dict[int, list[int]]
+    follow_ups_of_couple: dict[int, list[int]]
     appointments_of_couple: dict[int, list[int]]
     service: str  # an active directory service, so that new referrals reach the couple check
     markers: dict[str, set[str]] = field(default_factory=dict)  # text -> who may see it
@@ -177,6 +180,16 @@ def _build() -> World:
                     positive=positive,
                 )
             )
+        # An earlier check of the second partner, followed up with a pause of joint work.
+        earlier = SafetyScreen(
+            couple_id=couple.id,
+            partner_id=p2.id,
+            answers={"humiliated": 1, "afraid": 0, "raped": 0, "kicked": 0},
+            positive=True,
+        )
+        db.session.add(earlier)
+        db.session.flush()
+        follow_up(earlier, decision="pause", reason=secret(f"{surname}-follow-up", staff))
         version = letters[owner]
         today = clock.today()
 
@@ -273,6 +286,7 @@ def _build() -> World:
         "appointment_id": couples_by(Appointment),
         "note_id": couples_by(ProgressNote),
         "screen_id": couples_by(SafetyScreen),
+        "follow_up_id": couples_by(SafetyFollowUp),
         "assignment_id": couples_by(Assignment),
         "referral_id": couples_by(Referral),
         "agreement_id": couples_by(Agreement),
@@ -314,6 +328,7 @@ def _build() -> World:
             c: [s for s in ids if s in positive] or ids for c, ids in grouped("screen_id").items()
         },
         appointments_of_couple=grouped("appointment_id"),
+        follow_ups_of_couple=grouped("follow_up_id"),
         service=service.hsds_id,
         markers=markers,
     )
@@ -377,6 +392,7 @@ def _consistent(world: World, principal: str, kind: str, record: int) -> dict[st
         "couple_id": couple,
         "partner_id": first(world.partners_of_couple),
         "screen_id": first(world.screens_of_couple),
+        "follow_up_id": first(world.follow_ups_of_couple),
         "appointment_id": first(world.appointments_of_couple),
     }
 
