@@ -9,6 +9,7 @@ from practice.consent import services
 from practice.consent.forms import ConsentTextForm, SignatureForm
 from practice.consent.models import SecretsPolicy
 from practice.couples.policy import load_own_partner_or_404
+from practice.pagination import query_id
 from practice.unit_of_work import attempt
 
 bp = Blueprint("consent", __name__)
@@ -64,7 +65,7 @@ def sign_consent():
             signed = attempt(
                 lambda: services.sign(
                     partner,
-                    _number(form.number.data),
+                    query_id(form.number.data) or 0,
                     form.sha256.data or "",
                     form.typed_name.data,
                     clock.today(),
@@ -87,10 +88,3 @@ def sign_consent():
         partner=partner,
         today=clock.today(),
     ), 400 if form.errors or refused else 200
-
-
-def _number(raw: str | None) -> int:
-    try:
-        return int(raw or 0)
-    except ValueError:
-        return 0

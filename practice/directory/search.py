@@ -78,6 +78,15 @@ def _holds(column: Any, word: str) -> Any:
     return column.like(f"%{escaped}%", escape="/")
 
 
+def _nearest(measured: Any) -> Any:
+    """Each service's nearest distance among measured (service_id, km) rows."""
+    return (
+        select(measured.c.service_id, func.min(measured.c.km).label("km"))
+        .group_by(measured.c.service_id)
+        .subquery()
+    )
+
+
 def _matching(query: SearchQuery) -> tuple[Select, Any]:
     """The ids of the matching services with their nearest distance (or NULL), and the order."""
     if query.origin is not None:
@@ -87,12 +96,7 @@ def _matching(query: SearchQuery) -> tuple[Select, Any]:
             location.latitude.is_not(None), location.longitude.is_not(None)
         )
         if query.radius_km is None:
-            measured = placed.subquery()
-            nearest = (
-                select(measured.c.service_id, func.min(measured.c.km).label("km"))
-                .group_by(measured.c.service_id)
-                .subquery()
-            )
+            nearest = _nearest(placed.subquery())
             km = nearest.c.km
             statement = select(DirectoryService.id, km).outerjoin(
                 nearest, nearest.c.service_id == DirectoryService.id
@@ -121,12 +125,7 @@ def _matching(query: SearchQuery) -> tuple[Select, Any]:
                 .where(DirectoryService.online.is_(True))
                 .group_by(DirectoryService.id)
             )
-            candidates = union_all(near, online).subquery()
-            nearest = (
-                select(candidates.c.service_id, func.min(candidates.c.km).label("km"))
-                .group_by(candidates.c.service_id)
-                .subquery()
-            )
+            nearest = _nearest(union_all(near, online).subquery())
             km = nearest.c.km
             statement = select(DirectoryService.id, km).join(
                 nearest, nearest.c.service_id == DirectoryService.id

@@ -1,17 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from practice.forms import required
+from practice.forms import MultiCheckboxField, required
 from practice.intake.models import PRIOR_COUNSELLING, STRESSORS, Reason
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class IntakeForm(FlaskForm):
@@ -28,7 +22,7 @@ class IntakeForm(FlaskForm):
         "What do you hope will be different when the counselling ends?",
         [required("Say what you hope for, even in a few words."), Length(max=4000)],
     )
-    stressors = CheckboxesField(
+    stressors = MultiCheckboxField(
         "What puts pressure on the two of you at the moment?",
         [Optional()],
         choices=[SelectChoice(key, label) for key, label in STRESSORS],

@@ -10,10 +10,23 @@ import io
 from datetime import date
 from functools import lru_cache
 
+from flask import Response
+
 from practice.measures.definitions import MEASURES
 
 PARTNER_COLOURS = ("#1f5fa8", "#c0562b")  # blue and orange: distinct for colour-blind readers
 PARTNER_MARKERS = ("o", "s")
+
+
+# matplotlib styles its SVG inline; a chart may use its own styles and nothing else.
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def svg_response(svg: bytes) -> Response:
+    """A chart sent as an SVG image, under its own narrow Content-Security-Policy."""
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    return response
 
 
 @lru_cache(maxsize=256)
