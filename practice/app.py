@@ -33,6 +33,7 @@ from practice.measures.services import endorsed_items
 from practice.measures.views import bp as measures_bp
 from practice.pages.views import bp as pages_bp
 from practice.pages.views import portal as portal_bp
+from practice.plans.views import bp as plans_bp
 from practice.proxies import TrustedProxyFix
 from practice.records.views import bp as records_bp
 from practice.referrals.views import bp as referrals_bp
@@ -153,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(measures_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(consent_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(safety_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(exercises_bp)

@@ -25,6 +25,12 @@ from practice.measures.models import (
     SafetyScreen,
 )
 from practice.outbox.models import OutboxMessage
+from practice.plans.models import (
+    ObjectiveMet,
+    PlanAcknowledgement,
+    PlanVersion,
+    TreatmentPlan,
+)
 from practice.referrals.models import Referral, ReferralEvent
 from practice.reporting.models import GeneratedReport
 
@@ -55,8 +61,11 @@ __all__ = [
     "Invitation",
     "MeasureResponse",
     "NoteVersion",
+    "ObjectiveMet",
     "OutboxMessage",
     "Partner",
+    "PlanAcknowledgement",
+    "PlanVersion",
     "ProgressNote",
     "RecoveryCode",
     "Referral",
@@ -67,6 +76,7 @@ __all__ = [
     "SafetyPlan",
     "SafetyScreen",
     "SessionRating",
+    "TreatmentPlan",
     "User",
     "UserSession",
 ]

@@ -20,6 +20,7 @@ from practice.exercises.fields import check_spec
 from practice.exercises.models import AgreementKind, Mode, Rhythm
 from practice.homework import services as homework
 from practice.measures.models import SafetyScreen
+from practice.plans import services as plans
 from practice.referrals import services as referrals
 from tests.conftest import sessions_on
 from tests.factories import (
@@ -195,6 +196,17 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     },
     "intake.couple_intake": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "consent.sign_consent": {
+        "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
+        "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
+    },
+    "plans.plan": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "plans.plan_version": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "plans.edit_plan": {
+        "GET": only({COUNSELOR: 200, OTHER: 404}, 403),
+        "POST": only({COUNSELOR: 400, OTHER: 404}, 403),
+    },
+    "plans.objective_met": {"POST": only({COUNSELOR: 302, OTHER: 404}, 403)},
+    "plans.portal_plan": {
         "GET": only({PARTNER_A: 200, PARTNER_B: 200}, 403),
         "POST": only({PARTNER_A: 400, PARTNER_B: 400}, 403),
     },
@@ -395,8 +407,24 @@ def _build_world():
     db.session.add(paused_check)
     db.session.flush()
     paused = follow_up(paused_check, decision="pause")
+    plan = plans.save_plan(
+        couple,
+        [
+            {
+                "partner_id": None,
+                "title": "Calmer evenings",
+                "objectives": [
+                    {"kind": "own_words", "text": "Two calm talks", "target_on": "2099-01-01"}
+                ],
+            }
+        ],
+        clock.today(),
+        couple.counselor,
+    )
     values = {
         "follow_up_id": paused.id,
+        "number": plan.number,
+        "key": plan.goals[0]["objectives"][0]["key"],
         "couple_id": couple.id,
         "partner_id": couple.partners[0].id,
         "user_id": other_counselor.id,

@@ -37,6 +37,7 @@ from practice.measures.services import (
     safety_screens_of,
 )
 from practice.pagination import Page
+from practice.plans import services as plans
 from practice.referrals.models import Referral, ReferralStatus
 from practice.referrals.services import open_referrals_of, referrals_of
 
@@ -79,17 +80,19 @@ class CaseloadExtras:
     consent_signed: dict[int, int]  # couples on this page: partners who signed the consent
     revisits: list[RevisitRow]
     open_referrals: list[OpenReferralRow]
+    plan_reviews: list[RevisitRow] = field(default_factory=list)  # id: the couple's
 
 
 UPCOMING_SHOWN, REVISITS_SHOWN, REFERRALS_SHOWN = 8, 20, 20
 
 
 def caseload_extras(counselor: User, couples: Sequence[Couple], today: date) -> CaseloadExtras:
-    """The lists beside the caseload, as the columns they show (six queries)."""
+    """The lists beside the caseload, as the columns they show (seven queries)."""
     upcoming = upcoming_rows_for(counselor, limit=UPCOMING_SHOWN)
     revisits = agreements_services.revisits_for(counselor, today, limit=REVISITS_SHOWN)
     referrals = open_referrals_of(counselor, limit=REFERRALS_SHOWN)
-    names = _partner_names({row.couple_id for row in (*upcoming, *revisits, *referrals)})
+    reviews = plans.reviews_due(counselor, today, limit=REVISITS_SHOWN)
+    names = _partner_names({row.couple_id for row in (*upcoming, *revisits, *referrals, *reviews)})
 
     def couple_name(couple_id: int) -> str:
         return " & ".join(name for _, name in names.get(couple_id, []))
@@ -113,6 +116,10 @@ def caseload_extras(counselor: User, couples: Sequence[Couple], today: date) -> 
         revisits=[
             RevisitRow(row.id, row.couple_id, couple_name(row.couple_id), row.title, row.revisit_on)
             for row in revisits
+        ],
+        plan_reviews=[
+            RevisitRow(row.couple_id, row.couple_id, couple_name(row.couple_id), "", row.review_on)
+            for row in reviews
         ],
         open_referrals=[
             OpenReferralRow(

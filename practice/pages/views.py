@@ -13,6 +13,7 @@ from practice.feedback import services as feedback_services
 from practice.intake import services as intake_services
 from practice.pages import services
 from practice.pagination import clamp_page
+from practice.plans import services as plan_services
 
 bp = Blueprint("pages", __name__)
 portal = Blueprint("portal", __name__, url_prefix="/portal")
@@ -52,6 +53,7 @@ def caseload():
         flagged=extras.flagged,
         consent_signed=extras.consent_signed,
         revisits=extras.revisits,
+        plan_reviews=extras.plan_reviews,
         open_referrals=extras.open_referrals,
         today=today,
         page=page,
@@ -90,6 +92,7 @@ def portal_home():
         couple=partner.couple,
         overview=services.portal_overview(partner, clock.today()),
         intake_sent=intake_services.intake_of(partner) is not None,
+        plan_to_acknowledge=plan_services.needs_acknowledgement(partner),
         to_rate=feedback_services.to_rate(partner, clock.today()),
         consent_signed=consent_services.signature_of(partner, consent_services.current_or_default())
         is not None,

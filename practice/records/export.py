@@ -39,6 +39,7 @@ from practice.measures.models import (
     SafetyPlan,
     SafetyScreen,
 )
+from practice.plans.models import ObjectiveMet, PlanAcknowledgement, PlanVersion, TreatmentPlan
 from practice.referrals.models import Referral, ReferralEvent
 
 FORMAT = "practice.couple-record/1"
@@ -120,6 +121,7 @@ def couple_record(couple: Couple, *, for_partner: Partner | None = None) -> dict
         ],
         **_measures(couple.id, other),
         "referrals": _referrals(couple.id, other),
+        "treatment_plan": _plan(couple.id, other),
         # Who opened or changed the record, and when: ids and actions, never content.
         "access_log": [row(entry, leave_out=("prev_hash", "entry_hash")) for entry in trail],
     }
@@ -257,6 +259,34 @@ def _measures(couple_id: int, other: int | None) -> dict[str, list[dict[str, Any
         "contact_preferences": [row(c) for c in contacts if other is None or c.partner_id != other],
         "safety_plans": [row(p) for p in plans if other is None or p.partner_id != other],
         "safety_follow_ups": [row(f) for f in follow_ups if other is None or f.partner_id != other],
+    }
+
+
+def _plan(couple_id: int, other: int | None) -> dict[str, Any] | None:
+    """The plan's versions, acknowledgements and objectives met; a partner's export leaves
+    out the goals written for the other partner, and the other's acknowledgements."""
+    plan = db.session.scalar(select(TreatmentPlan).where(TreatmentPlan.couple_id == couple_id))
+    if plan is None:
+        return None
+    versions = _all(
+        select(PlanVersion).where(PlanVersion.plan_id == plan.id).order_by(PlanVersion.number)
+    )
+    acknowledgements = _all(
+        select(PlanAcknowledgement)
+        .where(PlanAcknowledgement.plan_id == plan.id)
+        .order_by(PlanAcknowledgement.id)
+    )
+    met = _all(select(ObjectiveMet).where(ObjectiveMet.plan_id == plan.id))
+    return {
+        **row(plan),
+        "versions": [
+            {**row(v), "goals": [g for g in v.goals if other is None or g["partner_id"] != other]}
+            for v in versions
+        ],
+        "acknowledgements": [
+            row(a) for a in acknowledgements if other is None or a.partner_id != other
+        ],
+        "objectives_met": [row(m) for m in met],
     }
 
 

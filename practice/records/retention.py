@@ -32,6 +32,7 @@ from practice.measures.models import (
 )
 from practice.outbox.models import OutboxMessage
 from practice.pagination import Page, paginate
+from practice.plans.models import ObjectiveMet, PlanAcknowledgement, PlanVersion, TreatmentPlan
 from practice.referrals.models import Referral, ReferralEvent
 from practice.unit_of_work import UserError
 
@@ -103,7 +104,12 @@ def _deletions(couple_id: int) -> list:
     notes = select(ProgressNote.id).where(ProgressNote.couple_id == couple_id)
     referrals = select(Referral.id).where(Referral.couple_id == couple_id)
     partners = select(Partner.id).where(Partner.couple_id == couple_id)
+    plans = select(TreatmentPlan.id).where(TreatmentPlan.couple_id == couple_id)
     return [
+        delete(PlanAcknowledgement).where(PlanAcknowledgement.plan_id.in_(plans)),
+        delete(ObjectiveMet).where(ObjectiveMet.plan_id.in_(plans)),
+        delete(PlanVersion).where(PlanVersion.plan_id.in_(plans)),
+        delete(TreatmentPlan).where(TreatmentPlan.couple_id == couple_id),
         delete(Feedback).where(Feedback.completion_id.in_(completions)),
         delete(Completion).where(Completion.assignment_id.in_(assignments)),
         delete(ReminderSent).where(ReminderSent.partner_id.in_(partners)),

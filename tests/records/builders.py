@@ -15,6 +15,8 @@ from practice.homework import services as homework
 from practice.intake import services as intake
 from practice.measures import services as measures
 from practice.measures.definitions import CSI4
+from practice.plans import services as plans
+from practice.plans.models import shown_fingerprint
 from practice.referrals import services as referrals
 from tests.agreements.test_services import propose
 from tests.factories import (
@@ -114,6 +116,17 @@ def full_record(*, closing: dict[str, object] | None = None, **couple_fields: ob
         actor=counselor,
     )
     propose(couple, 1, signal="AGREEMENT-SIGNAL")
+    own_words = {"kind": "own_words", "text": "Say it", "target_on": "2099-01-01"}
+    version = plans.save_plan(
+        couple,
+        [
+            {"partner_id": None, "title": "JOINT-PLAN-GOAL", "objectives": [dict(own_words)]},
+            {"partner_id": second.id, "title": "SECOND-PLAN-GOAL", "objectives": [own_words]},
+        ],
+        today,
+        counselor,
+    )
+    plans.acknowledge(version.plan, first, shown_fingerprint(version.goals_for(first.id)), users[0])
     for name, value in (closing or {}).items():
         setattr(couple, name, value)
     db.session.flush()

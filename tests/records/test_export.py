@@ -34,6 +34,8 @@ EVERYTHING = [
     "AGREEMENT-SIGNAL",
     "FIRST-INTAKE",
     "SECOND-INTAKE",
+    "JOINT-PLAN-GOAL",
+    "SECOND-PLAN-GOAL",
 ]
 
 
@@ -88,12 +90,13 @@ def test_a_record_prepared_for_one_partner_leaves_out_what_only_the_other_may_se
         "AGREEMENT-SIGNAL",
     ):
         assert kept in text, kept
-    assert "FIRST-INTAKE" in text
+    assert "FIRST-INTAKE" in text and "JOINT-PLAN-GOAL" in text
     for left_out in (
         "SECOND-PRIVATE-ANSWER",
         "SECOND-ALONE-NOTE",
         "SECOND-REFERRAL-REASON",
         "SECOND-INTAKE",
+        "SECOND-PLAN-GOAL",
     ):
         assert left_out not in text, left_out
     assert {m["partner_id"] for m in data["measures"]} == {first_id}

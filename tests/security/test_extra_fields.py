@@ -56,6 +56,14 @@ from practice.measures.models import (
     SafetyPlan,
     SafetyScreen,
 )
+from practice.plans import services as plans
+from practice.plans.models import (
+    ObjectiveMet,
+    PlanAcknowledgement,
+    PlanVersion,
+    TreatmentPlan,
+    shown_fingerprint,
+)
 from practice.referrals import services as referrals
 from practice.referrals.models import Referral, ReferralEvent, ReferralStatus
 from tests.factories import (
@@ -111,6 +119,10 @@ PROTECTED = {
     Intake: ("couple_id", "partner_id"),
     ConsentVersion: ("created_by_id", "number"),
     ConsentSignature: ("couple_id", "partner_id", "version_id"),
+    TreatmentPlan: ("couple_id",),
+    PlanVersion: ("plan_id", "number", "written_by_id"),
+    PlanAcknowledgement: ("plan_id", "partner_id", "version_id"),
+    ObjectiveMet: ("plan_id", "recorded_by_id"),
 }
 
 COUNSELOR, PARTNER_A, PARTNER_B, ANON = "counselor", "partner A", "partner B", "anonymous"
@@ -1082,6 +1094,72 @@ def _(c: Context) -> Post:
                     "version_id": New(ConsentVersion),
                 }
             ],
+        },
+    )
+
+
+def _plan(c: Context) -> PlanVersion:
+    couple = db.session.get(Couple, c.ids["couple"])
+    goal = {
+        "partner_id": None,
+        "title": "Calmer evenings",
+        "objectives": [{"kind": "own_words", "text": "Two calm talks", "target_on": "2099-01-01"}],
+    }
+    return plans.save_plan(couple, [goal], clock.today(), couple.counselor)
+
+
+@case("plans.edit_plan")
+def _(c: Context) -> Post:
+    c.sign_in(COUNSELOR)
+    form = {
+        "review_on": clock.today().isoformat(),
+        "goals-0-title": "Calmer evenings",
+        "goals-0-for_whom": "",
+        "goals-0-objectives-0-kind": "agreement",
+        "goals-0-objectives-0-agreement": "pause",
+    }
+    return Post(
+        COUNSELOR,
+        c.url("plans.edit_plan", couple_id=c.ids["couple"]),
+        form,
+        created={
+            TreatmentPlan: [{"couple_id": c.ids["couple"]}],
+            PlanVersion: [
+                {"plan_id": New(TreatmentPlan), "number": 1, "written_by_id": c.ids[COUNSELOR]}
+            ],
+        },
+    )
+
+
+@case("plans.objective_met")
+def _(c: Context) -> Post:
+    version = _plan(c)
+    c.sign_in(COUNSELOR)
+    key = version.goals[0]["objectives"][0]["key"]
+    return Post(
+        COUNSELOR,
+        c.url("plans.objective_met", couple_id=c.ids["couple"], key=key),
+        {},
+        created={ObjectiveMet: [{"plan_id": version.plan_id, "recorded_by_id": c.ids[COUNSELOR]}]},
+    )
+
+
+@case("plans.portal_plan")
+def _(c: Context) -> Post:
+    version = _plan(c)
+    c.sign_in(PARTNER_A)
+    return Post(
+        PARTNER_A,
+        c.url("plans.portal_plan"),
+        {"shown": shown_fingerprint(version.goals_for(c.ids["partner_a"]))},
+        created={
+            PlanAcknowledgement: [
+                {
+                    "plan_id": version.plan_id,
+                    "partner_id": c.ids["partner_a"],
+                    "version_id": version.id,
+                }
+            ]
         },
     )
 

@@ -433,6 +433,11 @@ def _probes(app, world: World, principal: str, user: User, endpoint: str) -> lis
                         values = {**path, **query}
                         if "measure_key" in rule.arguments:
                             values["measure_key"] = "checkin"
+                        # Below a couple's plan: a version's number, an objective's key.
+                        if "number" in rule.arguments:
+                            values["number"] = 1
+                        if "key" in rule.arguments:
+                            values["key"] = "no-such-objective"
                         if endpoint == "referrals.new_referral":
                             values["service"] = world.service
                         address = url_for(endpoint, **values)
@@ -468,7 +473,7 @@ def _endpoints() -> list[str]:
 
 
 def test_every_id_route_is_swept(app):
-    known = set(ID_TABLES) | {"measure_key", "token", "hsds_id", "filename"}
+    known = set(ID_TABLES) | {"measure_key", "token", "hsds_id", "filename", "number", "key"}
     for rule in app.url_map.iter_rules():
         unknown = set(rule.arguments) - known
         assert not unknown, f"{rule.rule} takes {unknown}: add the kind of id to ID_TABLES"

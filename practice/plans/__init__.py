@@ -1,0 +1,1 @@
+"""The couple's treatment plan: goals, measurable objectives, interventions, versions."""
