@@ -38,6 +38,7 @@ from practice.measures.services import (
 )
 from practice.pagination import Page
 from practice.plans import services as plans
+from practice.plans.models import TreatmentPlan
 from practice.referrals.models import Referral, ReferralStatus
 from practice.referrals.services import open_referrals_of, referrals_of
 
@@ -171,6 +172,8 @@ class CoupleOverview:
     consent_version: int = 1  # the number of the consent in force
     intakes_sent: int = 0  # of the partners' private intakes
     intake_reasons_differ: bool = False
+    plan: TreatmentPlan | None = None
+    plan_goals: list[plans.GoalView] = field(default_factory=list)  # with objectives' status
 
     def consent_missing(self, couple: Couple) -> list[Partner]:
         """The partners who have not signed the consent in force."""
@@ -195,6 +198,7 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
     last = last_attended_appointment(couple)
     intakes_sent, reasons_differ = intake_summaries([couple.id]).get(couple.id, (0, False))
     ratings = feedback.ratings_of(couple)
+    plan = plans.plan_of(couple.id)
     return CoupleOverview(
         appointments=appointments_of(couple, page=appointments_page),
         progress=progress_of(couple),
@@ -212,6 +216,8 @@ def couple_overview(couple: Couple, today: date, appointments_page: int = 1) -> 
         consent_version=current_or_default().number,
         intakes_sent=intakes_sent,
         intake_reasons_differ=reasons_differ,
+        plan=plan,
+        plan_goals=plans.goal_views(couple, plan) if plan else [],
     )
 
 

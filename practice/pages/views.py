@@ -73,6 +73,7 @@ def couple(couple_id: int):
     return render_template(
         "pages/couple.html",
         couple=couple,
+        today=clock.today(),
         overview=services.couple_overview(
             couple, clock.today(), clamp_page(request.args.get("page"))
         ),

@@ -88,6 +88,12 @@ def test_the_counselor_writes_a_plan_and_each_objective_shows_its_status_from_th
     csi4(ben, (4, 4, 3, 4), 0, couple.counselor)
     page = visible_text(client.get(f"/couples/{couple.id}/plan").text)
     assert "Met" in page.split("Feel closer again")[1].split("Stop fights")[0]
+    case_page = visible_text(client.get(f"/couples/{couple.id}").text)
+    assert (
+        "Met Feel closer again: Couples Satisfaction Index (CSI-4) at or above 13.5 "
+        "Not yet Stop fights before they grow: Pause agreement in force "
+        "On track A weekly money talk: Four calm money talks in a row" in case_page
+    )
 
 
 def test_a_plan_in_the_counselors_own_words_is_met_only_when_recorded_and_late_when_past(
