@@ -111,6 +111,8 @@ class NoteForm(FlaskForm):
         choices=[SelectChoice(area.key, area.label) for area in AREAS],
         validate_choice=True,
     )
+    # Choices: the goals of the couple's plan in force, filled by the view.
+    plan_goals = MultiCheckboxField("Plan goals worked on", choices=[], validate_choice=True)
     interventions = _long("Interventions used")
     homework_reviewed = _long("Homework reviewed")
     risk_observed = BooleanField("Risk observed in this appointment")

@@ -120,6 +120,7 @@ NOTE_CONTENT_FIELDS = (
     "homework_reviewed",
     "risk_observed",
     "risk_details",
+    "plan_goals",
 )
 
 
@@ -145,6 +146,8 @@ class ProgressNote(Base):
     homework_reviewed: Mapped[str] = mapped_column(EncryptedText("note"), default="")
     risk_observed: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_details: Mapped[str] = mapped_column(EncryptedText("note"), default="")
+    # The plan goals worked on, as [{"key", "title"}] at the time of writing.
+    plan_goals: Mapped[list[dict[str, str]] | None] = mapped_column(EncryptedJSON("note"))
     # active_history: the lock below must know the stored status even when it is overwritten.
     status: Mapped[NoteStatus] = mapped_column(
         enum_by_value(NoteStatus), default=NoteStatus.DRAFT, active_history=True
@@ -176,6 +179,9 @@ class ProgressNote(Base):
     def content(self) -> dict[str, object]:
         values = {name: getattr(self, name) for name in NOTE_CONTENT_FIELDS}
         values["format"] = self.format.value
+        if not values["plan_goals"]:
+            # Notes signed before plans existed keep the exact content (and hash) they had.
+            del values["plan_goals"]
         return values
 
 

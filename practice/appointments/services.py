@@ -31,6 +31,7 @@ from practice.audit import services as audit
 from practice.clock import from_local, to_local
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.pagination import Page, paginate
+from practice.plans import services as plans
 from practice.unit_of_work import UserError
 
 log = logging.getLogger(__name__)
@@ -231,12 +232,21 @@ def start_note(appointment: Appointment, author: User, note_format: NoteFormat) 
     return note
 
 
+def plan_goal_choices(couple_id: int) -> list[tuple[str, str]]:
+    """The goals of the couple's plan in force, as (key, title), for a note to name."""
+    plan = plans.plan_of(couple_id)
+    return [(g["key"], g["title"]) for g in plan.current.goals] if plan else []
+
+
 def _assign_content(note: ProgressNote, data: dict[str, Any]) -> None:
     note.format = NoteFormat(data["format"])
     shown = {name for name, _label in note_sections(note.format)}
     for name in SECTION_LABELS:
         setattr(note, name, (data[name] or "") if name in shown else "")
     note.areas = list(data["areas"] or [])
+    titles = dict(plan_goal_choices(note.couple_id))
+    chosen = [key for key in data.get("plan_goals") or [] if key in titles]
+    note.plan_goals = [{"key": key, "title": titles[key]} for key in chosen] or None
     note.interventions = data["interventions"] or ""
     note.homework_reviewed = data["homework_reviewed"] or ""
     note.risk_observed = bool(data["risk_observed"])

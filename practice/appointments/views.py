@@ -107,7 +107,9 @@ def start_note(appointment_id: int):
 
 
 def _note_form_data(note: ProgressNote) -> dict[str, object]:
-    return {**note.content(), "version": str(note.version)}
+    content = note.content()
+    content["plan_goals"] = [goal["key"] for goal in content.get("plan_goals") or []]
+    return {**content, "version": str(note.version)}
 
 
 @bp.route("/notes/<id:note_id>")
@@ -136,6 +138,7 @@ def edit_note(note_id: int):
             return _locked(note, NoteForm())
         return redirect(url_for("appointments.note", note_id=note.id))
     form = NoteForm(data=None if request.method == "POST" else _note_form_data(note))
+    form.plan_goals.choices = services.plan_goal_choices(note.couple_id)
     if form.validate_on_submit():
         signing = "sign" in request.form
         action = services.sign if signing else services.save_draft

@@ -9,11 +9,18 @@ import pytest
 from sqlalchemy import func, select
 
 from practice import clock, db
+from practice.appointments import services as appointments
 from practice.measures import services as measures
 from practice.measures.definitions import CSI4
 from practice.plans.models import PlanVersion
 from tests.conftest import portal_pages, visible_text
-from tests.factories import CoupleFactory, partner_with_login
+from tests.factories import (
+    NOTE_TEXT,
+    AppointmentFactory,
+    CoupleFactory,
+    draft_note,
+    partner_with_login,
+)
 
 
 @pytest.fixture
@@ -246,3 +253,28 @@ def test_the_plan_pages_are_the_own_counselors_only(client, auth, case):
     auth.login(ben_user)
     assert client.get("/portal/plan").status_code == 200
     assert client.get(f"/couples/{couple.id}/plan").status_code == 403
+
+
+def test_a_note_names_the_plan_goals_it_worked_on_and_they_are_signed_with_it(client, auth, case):
+    couple, _ana, _ben = case
+    auth.login(couple.counselor)
+    write_plan(
+        client,
+        couple,
+        goal(0, "Calmer evenings", kind="agreement", agreement="pause"),
+        goal(1, "More time together", kind="agreement", agreement="boundary"),
+    )
+    keys = [g["key"] for g in db.session.scalar(select(PlanVersion)).goals]
+    appointment = AppointmentFactory(couple=couple, starts_at=clock.now() - timedelta(hours=2))
+    note = draft_note(appointment)
+    editor = visible_text(client.get(f"/notes/{note.id}/edit").text)
+    assert "Plan goals worked on Calmer evenings More time together" in editor
+    data = {**NOTE_TEXT, "version": str(note.version), "plan_goals": [keys[1]], "sign": "1"}
+    data["risk_observed"] = ""
+    assert client.post(f"/notes/{note.id}/edit", data=data).status_code == 302
+    page = visible_text(client.get(f"/notes/{note.id}").text)
+    assert "Plan goals worked on More time together" in page
+    assert "Calmer evenings" not in page
+    db.session.refresh(note)
+    assert appointments.verify_signature(note)
+    assert note.plan_goals == [{"key": keys[1], "title": "More time together"}]
