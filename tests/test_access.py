@@ -149,6 +149,7 @@ POLICY: dict[str, dict[str, dict[str, object]]] = {
     "reports.prepared": {"GET": everyone(404)},
     "reports.download_prepared": {"GET": everyone(404)},
     "reports.progress_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
+    "reports.progress_form": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "reports.summary_report": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "records.couple_record": {"GET": only({COUNSELOR: 200, OTHER: 404}, 403)},
     "records.retention_list": {"GET": only({ADMIN: 200}, 403)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from practice import clock, db
@@ -19,7 +19,9 @@ from practice.measures import charts, scoring
 from practice.measures.definitions import PROGRESS_MEASURES
 from practice.measures.models import MeasureResponse
 from practice.measures.services import endorsed_items, safety_screens_of
+from practice.plans import services as plans
 from practice.referrals.services import referrals_of
+from practice.reporting.forms import CLINICAL, OUTSIDE, PURPOSES
 from practice.reporting.render import ASSET_BASE
 from practice.reporting.services import DAY, WHEN
 
@@ -154,8 +156,44 @@ def agreements_section(couple) -> list[dict]:
     return rows
 
 
-def progress_context(couple, start: date, end: date) -> tuple[dict[str, object], dict[str, bytes]]:
-    """Everything the progress report shows for a period, and the charts it embeds."""
+def baseline_of(couple) -> date:
+    """The first day of a report by default: the first answer on record, as on the couple
+    page, or the intake date before any."""
+    first = db.session.scalar(
+        select(func.min(MeasureResponse.taken_on)).where(MeasureResponse.couple_id == couple.id)
+    )
+    return min(first, clock.today()) if first else min(couple.intake_date, clock.today())
+
+
+def plan_section(couple, *, shared_only: bool) -> dict[str, object] | None:
+    """The treatment plan in force with each objective's status from the record."""
+    plan = plans.plan_of(couple.id)
+    if plan is None:
+        return None
+    goals = [g for g in plans.goal_views(couple, plan) if not (shared_only and g.partner)]
+    return {
+        "version": plan.current.number,
+        "written": plan.current.written_at.strftime(DAY),
+        "review": plan.review_on.strftime(DAY),
+        "goals": [
+            {
+                "title": goal.title,
+                "whose": goal.partner.name if goal.partner else "The couple",
+                "objectives": [(o.status.label, o.wording, o.evidence) for o in goal.objectives],
+            }
+            for goal in goals
+        ],
+    }
+
+
+def progress_context(
+    couple, start: date, end: date, purpose: str = CLINICAL
+) -> tuple[dict[str, object], dict[str, bytes]]:
+    """Everything the progress report shows for a period, and the charts it embeds. For
+    someone outside the practice it holds the minimum necessary: no safety section, no
+    individual appointments (nor their notes), no goals of one partner alone (and, like every
+    report, no answer a partner kept for the counselor)."""
+    outside = purpose == OUTSIDE
 
     def within(day: date) -> bool:
         return start <= day <= end
@@ -169,6 +207,7 @@ def progress_context(couple, start: date, end: date) -> tuple[dict[str, object],
             .order_by(Appointment.starts_at)
         )
         if within(to_local(a.starts_at).date())
+        and not (outside and a.individual_partner_id is not None)
     ]
     attended = sum(a.attendance in (Attendance.BOTH, Attendance.ONE_PARTNER) for a in appointments)
     measures, extra = measures_section(couple, start, end)
@@ -233,6 +272,8 @@ def progress_context(couple, start: date, end: date) -> tuple[dict[str, object],
         "agreements": agreements,
         "notes": notes,
         "referrals": referral_rows,
-        "safety": safety,
+        "safety": None if outside else safety,
+        "purpose": PURPOSES[purpose],
+        "plan": plan_section(couple, shared_only=outside),
     }
     return context, extra

@@ -15,6 +15,7 @@ from practice.exercises.services import current_version
 from practice.homework.policy import load_own_assignment_or_404
 from practice.referrals.services import referrals_of
 from practice.reporting import jobs, notes, printables, progress, services, summary
+from practice.reporting.forms import CLINICAL, ProgressReportForm
 from practice.unit_of_work import finish_reading
 
 bp = Blueprint("reports", __name__)
@@ -137,11 +138,44 @@ def _couple_period_report(couple_id: int, kind: str, make_context) -> Response:
     )
 
 
+def _progress_report(couple_id: int, *, ask_first: bool):
+    """Check the period and purpose asked for, then make the report; a bad or reversed period
+    is answered with the form and its messages, never changed silently."""
+    couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
+    defaults = {"from_date": progress.baseline_of(couple), "to_date": clock.today()}
+    form = ProgressReportForm(request.args or None, data=defaults)
+    if ask_first and not request.args:
+        return render_template("reporting/progress_form.html", couple=couple, form=form)
+    if not form.validate():
+        return render_template("reporting/progress_form.html", couple=couple, form=form), 400
+    start, end, purpose = form.from_date.data, form.to_date.data, form.purpose.data
+    context, extra = progress.progress_context(couple, start, end, purpose)
+    kind = "progress" if purpose == CLINICAL else "progress-outside"
+    filename = f"{kind}-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+    return _sent(
+        "progress",
+        filename,
+        context,
+        couple_id,
+        extra=extra,
+        period=(start, end),
+        couple_id=couple_id,
+    )
+
+
+@bp.route("/couples/<id:couple_id>/reports/progress")
+@allow(Audience.COUNSELOR)
+def progress_form(couple_id: int):
+    """Choose the period and the purpose of a progress report, then make it."""
+    return _progress_report(couple_id, ask_first=True)
+
+
 @bp.route("/couples/<id:couple_id>/progress-report.pdf")
 @allow(Audience.COUNSELOR)
 def progress_report(couple_id: int):
-    """The couple progress report for a period (the whole case by default)."""
-    return _couple_period_report(couple_id, "progress", progress.progress_context)
+    """The couple progress report for a period (from the first answer on record to today by
+    default), for the clinical record unless another purpose is asked for."""
+    return _progress_report(couple_id, ask_first=False)
 
 
 @bp.route("/couples/<id:couple_id>/summary.pdf")
