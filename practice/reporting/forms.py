@@ -11,17 +11,25 @@ PURPOSES = {
     CLINICAL: "For the clinical record",
     OUTSIDE: "For someone outside the practice",
 }
+# What the report says of itself after its purpose, so its reader knows what was left out.
+PURPOSE_DETAILS = {
+    CLINICAL: "",
+    OUTSIDE: (
+        "the minimum necessary: no safety checks, no individual appointments or their notes,"
+        " no goals of one partner alone, no answers kept for the counselor"
+    ),
+}
 
 
-class ProgressReportForm(FlaskForm):
-    """The period and the purpose of a progress report. It is read from the query string (it
-    changes nothing), under the names the report's links have always used."""
+class PeriodForm(FlaskForm):
+    """The period of a report about a couple. It is read from the query string (it changes
+    nothing), under the names the report's links have always used."""
 
     class Meta:
         csrf = False
 
-    # A day left out of the link keeps its default (the first answer, today); one typed
-    # wrong is refused beside its field.
+    # A day left out of the link keeps its default (the view's); one typed wrong is refused
+    # beside its field.
     from_date = DateField(
         "From",
         [DataRequired("Enter the first day as a date, such as 2026-11-20.")],
@@ -34,12 +42,6 @@ class ProgressReportForm(FlaskForm):
         name="to",
         format="%Y-%m-%d",
     )
-    purpose = RadioField(
-        "Purpose",
-        choices=[SelectChoice(key, label) for key, label in PURPOSES.items()],
-        default=CLINICAL,
-        validate_choice=True,
-    )
 
     def validate_to_date(self, field: DateField) -> None:
         if field.data and field.data > clock.today():
@@ -48,3 +50,14 @@ class ProgressReportForm(FlaskForm):
     def validate_from_date(self, field: DateField) -> None:
         if field.data and self.to_date.data and field.data > self.to_date.data:
             raise ValidationError("The first day must be on or before the last day.")
+
+
+class ProgressReportForm(PeriodForm):
+    """The period and the purpose of a progress report."""
+
+    purpose = RadioField(
+        "Purpose",
+        choices=[SelectChoice(key, label) for key, label in PURPOSES.items()],
+        default=CLINICAL,
+        validate_choice=True,
+    )

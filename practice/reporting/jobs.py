@@ -47,6 +47,7 @@ class Order:
     subject_id: int | None
     period: tuple[date | None, date | None]
     couple_id: int | None
+    purpose: str | None = None  # a default, so that orders queued before it still open
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,14 @@ def make_report(sealed: str) -> str:
     with current_app.app_context():  # a database session of its own for each report
         report = services.build(order.kind, order.filename, order.context, order.extra)
         actor = db.session.get(User, order.actor_id)
-        services.record(report, actor, order.subject_id, order.period, couple_id=order.couple_id)
+        services.record(
+            report,
+            actor,
+            order.subject_id,
+            order.period,
+            couple_id=order.couple_id,
+            purpose=order.purpose,
+        )
         db.session.commit()
     return _seal(report)
 

@@ -21,7 +21,7 @@ from practice.measures.models import MeasureResponse
 from practice.measures.services import endorsed_items, safety_screens_of
 from practice.plans import services as plans
 from practice.referrals.services import referrals_of
-from practice.reporting.forms import CLINICAL, OUTSIDE, PURPOSES
+from practice.reporting.forms import CLINICAL, OUTSIDE, PURPOSE_DETAILS, PURPOSES
 from practice.reporting.render import ASSET_BASE
 from practice.reporting.services import DAY, WHEN
 
@@ -173,7 +173,7 @@ def plan_section(couple, *, shared_only: bool) -> dict[str, object] | None:
     goals = [g for g in plans.goal_views(couple, plan) if not (shared_only and g.partner)]
     return {
         "version": plan.current.number,
-        "written": plan.current.written_at.strftime(DAY),
+        "written": to_local(plan.current.written_at).strftime(DAY),
         "review": plan.review_on.strftime(DAY),
         "goals": [
             {
@@ -274,6 +274,7 @@ def progress_context(
         "referrals": referral_rows,
         "safety": None if outside else safety,
         "purpose": PURPOSES[purpose],
+        "purpose_detail": PURPOSE_DETAILS[purpose],
         "plan": plan_section(couple, shared_only=outside),
     }
     return context, extra

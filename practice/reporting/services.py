@@ -42,9 +42,11 @@ def record(
     period: tuple[date | None, date | None] = (None, None),
     *,
     couple_id: int | None = None,
+    purpose: str | None = None,
 ) -> GeneratedReport:
     """Note that a report was made, by whom, for what, and its SHA-256 (in the audit trail
-    too, under the couple it is about)."""
+    too, under the couple it is about, with its purpose when it has one other than the
+    clinical record: "report.progress.outside")."""
     entry = GeneratedReport(
         kind=report.kind,
         subject_id=subject_id,
@@ -55,5 +57,6 @@ def record(
     )
     db.session.add(entry)
     db.session.flush()
-    audit.record(actor, f"report.{report.kind}", entry, couple_id=couple_id)
+    action = f"report.{report.kind}" + (f".{purpose}" if purpose else "")
+    audit.record(actor, action, entry, couple_id=couple_id)
     return entry

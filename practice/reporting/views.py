@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,7 +16,7 @@ from practice.exercises.services import current_version
 from practice.homework.policy import load_own_assignment_or_404
 from practice.referrals.services import referrals_of
 from practice.reporting import jobs, notes, printables, progress, services, summary
-from practice.reporting.forms import CLINICAL, ProgressReportForm
+from practice.reporting.forms import CLINICAL, PeriodForm, ProgressReportForm
 from practice.unit_of_work import finish_reading
 
 bp = Blueprint("reports", __name__)
@@ -38,6 +39,7 @@ def _sent(
     extra: dict[str, bytes] | None = None,
     period: tuple[date | None, date | None] = (None, None),
     couple_id: int | None = None,
+    purpose: str | None = None,
 ) -> Response:
     """Render outside the transaction (the data is read, so no lock is held while WeasyPrint
     works), record the report (committed with the request), and send it. With Redis, a
@@ -45,11 +47,11 @@ def _sent(
     finish_reading()
     if jobs.enabled():
         order = jobs.Order(
-            kind, filename, context, extra, current_user.id, subject_id, period, couple_id
+            kind, filename, context, extra, current_user.id, subject_id, period, couple_id, purpose
         )
         return redirect(url_for("reports.prepared", token=jobs.submit(order)))
     report = services.build(kind, filename, context, extra)
-    services.record(report, current_user, subject_id, period, couple_id=couple_id)
+    services.record(report, current_user, subject_id, period, couple_id=couple_id, purpose=purpose)
     return _pdf_response(report)
 
 
@@ -117,49 +119,48 @@ def handout(couple_id: int):
     return _sent("handout", f"services-{couple_id}.pdf", context, couple_id, couple_id=couple_id)
 
 
-def _period_arg(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name) or "")
-    except ValueError:
-        return default
-
-
-def _couple_period_report(couple_id: int, kind: str, make_context) -> Response:
-    """A report about a couple for a period: the whole case unless ?from= and ?to= say."""
-    couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
-    end = _period_arg("to", clock.today())
-    start = _period_arg("from", couple.intake_date)
-    if start > end:
-        start, end = end, start
+def _couple_period_report(
+    couple,
+    kind: str,
+    form: PeriodForm,
+    make_context,
+    *,
+    purpose: str | None = None,
+    ask_first: bool = False,
+) -> Response | str:
+    """A report about a couple for the period of the form. The form is shown to choose it
+    (with ask_first and no query), or again with its messages when the period asked for is
+    malformed, reversed or in the future: never changed silently, never a report."""
+    if (ask_first and not request.args) or not form.validate():
+        return render_template("reporting/period_form.html", couple=couple, form=form, kind=kind)
+    start, end = form.from_date.data, form.to_date.data
     context, extra = make_context(couple, start, end)
-    filename = f"{kind}-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+    named = f"{kind}-{purpose}" if purpose else kind
     return _sent(
-        kind, filename, context, couple_id, extra=extra, period=(start, end), couple_id=couple_id
+        kind,
+        f"{named}-{couple.id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf",
+        context,
+        couple.id,
+        extra=extra,
+        period=(start, end),
+        couple_id=couple.id,
+        purpose=purpose,
     )
 
 
-def _progress_report(couple_id: int, *, ask_first: bool):
-    """Check the period and purpose asked for, then make the report; a bad or reversed period
-    is answered with the form and its messages, never changed silently."""
+def _progress_report(couple_id: int, *, ask_first: bool) -> Response | str:
     couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
     defaults = {"from_date": progress.baseline_of(couple), "to_date": clock.today()}
     form = ProgressReportForm(request.args or None, data=defaults)
-    if ask_first and not request.args:
-        return render_template("reporting/progress_form.html", couple=couple, form=form)
-    if not form.validate():
-        return render_template("reporting/progress_form.html", couple=couple, form=form), 400
-    start, end, purpose = form.from_date.data, form.to_date.data, form.purpose.data
-    context, extra = progress.progress_context(couple, start, end, purpose)
-    kind = "progress" if purpose == CLINICAL else "progress-outside"
-    filename = f"{kind}-{couple_id}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
-    return _sent(
+    purpose = form.purpose.data  # checked with the period before anything is made
+    return _couple_period_report(
+        couple,
         "progress",
-        filename,
-        context,
-        couple_id,
-        extra=extra,
-        period=(start, end),
-        couple_id=couple_id,
+        form,
+        partial(progress.progress_context, purpose=purpose),
+        # The clinical record is what the report was before it had a purpose: named as before.
+        purpose=None if purpose == CLINICAL else purpose,
+        ask_first=ask_first,
     )
 
 
@@ -182,7 +183,10 @@ def progress_report(couple_id: int):
 @allow(Audience.COUNSELOR)
 def summary_report(couple_id: int):
     """The summary to give the couple: progress, exercises, agreements, next steps, help."""
-    return _couple_period_report(couple_id, "summary", summary.summary_context)
+    couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
+    defaults = {"from_date": min(couple.intake_date, clock.today()), "to_date": clock.today()}
+    form = PeriodForm(request.args or None, data=defaults)
+    return _couple_period_report(couple, "summary", form, summary.summary_context)
 
 
 @bp.route("/notes/<id:note_id>/pdf")

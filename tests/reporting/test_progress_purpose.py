@@ -8,8 +8,10 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from practice import clock, db
+from practice.audit.models import AuditEntry
 from practice.exercises.models import Visibility
 from practice.homework import services as homework
 from practice.measures import services as measures
@@ -29,6 +31,11 @@ from tests.reporting.test_note_pdf import pdf_text, pytestmark  # noqa: F401 (ne
 
 OUTSIDE_LINE = "For someone outside the practice"
 CLINICAL_LINE = "For the clinical record"
+OUTSIDE_FACTS = (
+    "Purpose For someone outside the practice — the minimum necessary: no safety checks, no"
+    " individual appointments or their notes, no goals of one partner alone, no answers kept for"
+    " the counselor"
+)
 
 
 @pytest.fixture
@@ -115,6 +122,28 @@ def test_an_outside_report_leaves_out_safety_individual_notes_private_answers_an
     assert "MARKER-COUNSELOR-ONLY" not in clinical and "MARKER-COUNSELOR-ONLY" not in outside
     assert "0 of 2 appointments attended." in clinical
     assert "0 of 1 appointments attended." in outside  # the individual one is left out
+    assert OUTSIDE_FACTS in " ".join(outside.split())
+    assert "Purpose For the clinical record\n" in "\n".join(
+        " ".join(line.split()) for line in clinical.splitlines()
+    )
+
+
+def test_the_trail_says_which_purpose_a_report_was_made_for(client, auth, planted):
+    auth.login(planted.counselor)
+    report(client, planted, purpose="outside")
+    report(client, planted, purpose="clinical")
+    actions = db.session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.couple_id == planted.id, AuditEntry.action.startswith("report."))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert actions == ["report.progress.outside", "report.progress"]
+    answer = client.get(
+        f"/couples/{planted.id}/reports/progress", query_string={"purpose": "outside"}
+    )
+    assert answer.headers["Content-Disposition"].startswith(
+        f'attachment; filename="progress-outside-{planted.id}-'
+    )
 
 
 def test_the_purpose_is_stated_on_every_page(client, auth, planted):
@@ -144,9 +173,29 @@ def test_a_bad_period_is_refused_beside_its_field_and_no_pdf_is_made(
     auth.login(planted.counselor)
     for path in ("reports/progress", "progress-report.pdf"):
         answer = client.get(f"/couples/{planted.id}/{path}", query_string=args)
-        assert answer.status_code == 400 and answer.mimetype == "text/html"
-        assert 'class="invalid-feedback"' in answer.text
-        assert message in visible_text(answer.text)
+        assert answer.status_code == 200 and answer.mimetype == "text/html"
+        assert f'<div class="invalid-feedback">{message}</div>' in answer.text
+        assert '<h1 class="h3">Progress report</h1>' in answer.text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"to": "yesterday"}, "Enter the last day as a date, such as 2026-11-20."),
+        (
+            {"from": "2026-11-20", "to": "2026-11-01"},
+            "The first day must be on or before the last day.",
+        ),
+        ({"to": "2999-01-01"}, "The period cannot end after today."),
+    ],
+)
+def test_the_summary_refuses_a_bad_period_the_same_way(client, auth, planted, args, message):
+    auth.login(planted.counselor)
+    answer = client.get(f"/couples/{planted.id}/summary.pdf", query_string=args)
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+    assert f'<div class="invalid-feedback">{message}</div>' in answer.text
+    assert "Purpose" not in visible_text(answer.text)
+    assert client.get(f"/couples/{planted.id}/summary.pdf").mimetype == "application/pdf"
 
 
 def test_the_form_starts_at_the_first_answer_on_record_and_today(client, auth, planted):
