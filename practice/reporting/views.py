@@ -127,12 +127,16 @@ def _couple_period_report(
     *,
     purpose: str | None = None,
     ask_first: bool = False,
-) -> Response | str:
+) -> Response | str | tuple[str, int]:
     """A report about a couple for the period of the form. The form is shown to choose it
     (with ask_first and no query), or again with its messages when the period asked for is
     malformed, reversed or in the future: never changed silently, never a report."""
-    if (ask_first and not request.args) or not form.validate():
+    if ask_first and not request.args:
         return render_template("reporting/period_form.html", couple=couple, form=form, kind=kind)
+    if not form.validate():
+        # Refused like every other form of the project: the messages, with 400.
+        page = render_template("reporting/period_form.html", couple=couple, form=form, kind=kind)
+        return page, 400
     start, end = form.from_date.data, form.to_date.data
     context, extra = make_context(couple, start, end)
     named = f"{kind}-{purpose}" if purpose else kind
@@ -148,7 +152,7 @@ def _couple_period_report(
     )
 
 
-def _progress_report(couple_id: int, *, ask_first: bool) -> Response | str:
+def _progress_report(couple_id: int, *, ask_first: bool) -> Response | str | tuple[str, int]:
     couple = load_couple_or_404(couple_id, Permission.PROGRESS_VIEW)
     defaults = {"from_date": progress.baseline_of(couple), "to_date": clock.today()}
     form = ProgressReportForm(request.args or None, data=defaults)

@@ -173,7 +173,7 @@ def test_a_bad_period_is_refused_beside_its_field_and_no_pdf_is_made(
     auth.login(planted.counselor)
     for path in ("reports/progress", "progress-report.pdf"):
         answer = client.get(f"/couples/{planted.id}/{path}", query_string=args)
-        assert answer.status_code == 200 and answer.mimetype == "text/html"
+        assert answer.status_code == 400 and answer.mimetype == "text/html"
         assert f'<div class="invalid-feedback">{message}</div>' in answer.text
         assert '<h1 class="h3">Progress report</h1>' in answer.text
 
@@ -192,7 +192,7 @@ def test_a_bad_period_is_refused_beside_its_field_and_no_pdf_is_made(
 def test_the_summary_refuses_a_bad_period_the_same_way(client, auth, planted, args, message):
     auth.login(planted.counselor)
     answer = client.get(f"/couples/{planted.id}/summary.pdf", query_string=args)
-    assert answer.status_code == 200 and answer.mimetype == "text/html"
+    assert answer.status_code == 400 and answer.mimetype == "text/html"
     assert f'<div class="invalid-feedback">{message}</div>' in answer.text
     assert "Purpose" not in visible_text(answer.text)
     assert client.get(f"/couples/{planted.id}/summary.pdf").mimetype == "application/pdf"
